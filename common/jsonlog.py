@@ -1,0 +1,100 @@
+"""JSON-lines logging in the operations guide's logger format, with secrets redacted.
+
+Each record is one JSON object: timestamp, level, service, environment, version, message, then the record's
+fields flattened beside them (as winston's metadata is), so a Logs Insights query can filter on `duration`.
+Pass fields with ``logger.info("msg", extra={"fields": {...}})``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REDACTED = "[REDACTED]"
+
+# Keys whose values are secrets wherever they appear, in any case and with any prefix ("refresh_token").
+_SECRET_KEY = re.compile(r"(pass(word|wd)?|secret|token|authorization|cookie|session|srp_a|signature)", re.I)
+# JWTs (three base64url parts, the first two JSON) and bearer credentials inside free text.
+_JWT = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
+_BEARER = re.compile(r"(?i)(bearer\s+)[\w.~+/=-]+")
+_KEY_VALUE = re.compile(r"(?i)\b([\w-]*(?:password|secret|token)[\w-]*)(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)")
+
+_RESERVED = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "fields", "taskName"}
+
+
+def redact_text(text: str) -> str:
+    """Mask JWTs, bearer credentials and `password=…`-style pairs in free text."""
+    text = _JWT.sub(REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+    return _KEY_VALUE.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """Redact a value for logging: secret-named keys are masked whole, text is scanned, containers recursed."""
+    if key and _SECRET_KEY.search(key) and value not in (None, "", [], {}):
+        return REDACTED
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return {str(k): redact(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [redact(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return redact_text(str(value))
+
+
+class JsonLinesFormatter(logging.Formatter):
+    """Formats a record as one JSON line with the service's static fields and the record's own fields."""
+
+    def __init__(self, service: str, environment: str, version: str, static: Mapping[str, Any] | None = None):
+        super().__init__()
+        self.static: dict[str, Any] = {"service": service, "environment": environment, "version": version}
+        self.static.update(static or {})
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            **self.static,
+            "message": record.getMessage(),
+            "logger": record.name,
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, Mapping):
+            entry.update(fields)
+        # `extra={...}` keys that are not standard record attributes count as fields too.
+        entry.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(redact(entry), default=str, ensure_ascii=False)
+
+
+def configure(
+    service: str,
+    environment: str,
+    version: str,
+    path: Path | None,
+    level: int = logging.INFO,
+    static: Mapping[str, Any] | None = None,
+) -> logging.Handler:
+    """Send the root logger's records, as JSON lines, to `path` (or to stderr when None). Returns the handler."""
+    handler: logging.Handler
+    if path is None:
+        handler = logging.StreamHandler()
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonLinesFormatter(service, environment, version, static))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+        old.close()
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler

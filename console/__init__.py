@@ -1,0 +1,1 @@
+"""Shop Console: the app core (config, auth, API client, models, admin services)."""
