@@ -1,0 +1,75 @@
+"""`shop-console`: the TUI by default, and headless sub-commands for scripts.
+
+Heavy modules (Textual, the app) are imported only by the commands that need them, so headless commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from console import config, logs
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    # --profile is accepted before or after the sub-command; SUPPRESS keeps a sub-parser from erasing it.
+    profile_option = argparse.ArgumentParser(add_help=False)
+    profile_option.add_argument("--profile", default=argparse.SUPPRESS, help="profile name (or SHOP_CONSOLE_PROFILE)")
+
+    parser = argparse.ArgumentParser(
+        prog="shop-console", description="A terminal console for running shops.", parents=[profile_option]
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo", parents=[profile_option], help="start the local stack (moto + shop-api) and the console on it"
+    )
+    demo.add_argument("--serve-only", action="store_true", help="run the stack only; print its details as JSON")
+    demo.add_argument("--database", metavar="URL", help="shop-api database (default: SQLite in the data dir)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    profile_name: str | None = getattr(args, "profile", None)
+    try:
+        if args.command == "demo":
+            return _demo(profile_name or "demo", args.serve_only, args.database)
+        return _run_app(config.load_profile(profile_name))
+    except config.ConfigError as exc:
+        print(f"shop-console: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _demo(profile_name: str, serve_only: bool, database_url: str | None) -> int:
+    from console import demo
+
+    logs.setup("demo", demo.terminal_for(profile_name))
+    if serve_only:
+        return demo.serve_until_signalled(profile_name, database_url)
+    stack = demo.DemoStack(profile_name)
+    print("Starting the local stack (moto + shop-api)…", file=sys.stderr)
+    try:
+        info = stack.start(database_url)
+        profile = stack.write_profile(info, demo.terminal_for(profile_name))
+        return _run_app(profile, info.users)
+    except demo.DemoStackError as exc:
+        print(f"shop-console: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def _run_app(profile: config.Profile, demo_users: Sequence[object] = ()) -> int:
+    from console.app import create_app
+
+    logs.setup(profile.environment, profile.terminal_id)
+    logs.set_context(profile=profile.name)
+    create_app(profile, list(demo_users)).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

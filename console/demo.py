@@ -1,0 +1,171 @@
+"""`shop-console demo`: run the local stack (moto + shop-api) as a child process and point a profile at it.
+
+The stack runs in its own process (`python -m backend.devstack`) so that moto and the API never load into the
+console. It watches its stdin: when this process ends, however it ends, the pipe closes and the stack stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from typing import IO, Literal
+
+from pydantic import BaseModel
+
+from console import config, paths
+
+START_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 15.0
+
+
+class DemoUser(BaseModel):
+    username: str
+    password: str
+    role: str
+    shop: str | None
+    challenge: Literal["new_password", "totp"] | None = None
+    totp_secret: str | None = None
+
+
+class StackInfo(BaseModel):
+    """The stack's JSON line, as the console reads it."""
+
+    api_url: str
+    aws_endpoint_url: str
+    region: str
+    user_pool_id: str
+    client_id: str
+    users: list[DemoUser]
+
+
+class DemoStackError(Exception):
+    """The stack did not start; the message says why (with the tail of its log)."""
+
+
+class DemoStack:
+    """A running local stack owned by this process."""
+
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        self.data_dir = paths.data_dir() / "demo-stacks" / profile
+        self.log_path = paths.state_dir() / f"demo-stack-{profile}.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, database_url: str | None = None) -> StackInfo:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable,
+            "-m",
+            "backend.devstack",
+            "--data-dir",
+            str(self.data_dir),
+            "--watch-stdin",
+        ]
+        if database_url:
+            command += ["--database", database_url]
+        with open(self.log_path, "ab") as log:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True
+            )
+        assert self._process.stdout is not None
+        line = _read_line(self._process.stdout, START_TIMEOUT_S)
+        if not line:
+            self.stop()
+            raise DemoStackError(f"the local stack did not start; its log ends with:\n{self._log_tail()}")
+        try:
+            return StackInfo.model_validate_json(line)
+        except ValueError as exc:
+            self.stop()
+            raise DemoStackError(f"the local stack printed something unexpected: {line[:200]!r}") from exc
+
+    def stop(self) -> None:
+        """Stop the stack and wait for it: closing its stdin asks it to stop, SIGKILL to its group if it hangs."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin:
+                process.stdin.close()
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+    def write_profile(self, info: StackInfo, terminal_id: str = "T1") -> config.Profile:
+        profile = config.Profile(
+            name=self.profile,
+            environment="demo",
+            api_url=info.api_url,
+            region=info.region,
+            user_pool_id=info.user_pool_id,
+            client_id=info.client_id,
+            aws_endpoint_url=info.aws_endpoint_url,
+            # moto accepts any keys; real ones must never be written here.
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            terminal_id=terminal_id,
+        )
+        config.save_profile(profile)
+        return profile
+
+    def _log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def _read_line(stream: IO[bytes], timeout: float) -> str:
+    """One line from a child's stdout, or '' if it ends or the time runs out."""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if selector.select(timeout=min(1.0, deadline - time.monotonic())):
+                return stream.readline().decode("utf-8", errors="replace").strip()
+    return ""
+
+
+def terminal_for(profile: str) -> str:
+    """Distinct terminal ids for demo profiles started side by side (demo → T1, demo2 → T-demo2)."""
+    return "T1" if profile == "demo" else f"T-{profile}"[:16]
+
+
+def serve_until_signalled(profile: str, database_url: str | None, out: IO[str] = sys.stdout) -> int:
+    """`demo --serve-only`: start, write the profile, print one JSON line, run until SIGINT/SIGTERM."""
+    stack = DemoStack(profile)
+    stopping = False
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        info = stack.start(database_url)
+        stack.write_profile(info, terminal_for(profile))
+        out.write(json.dumps({"profile": profile, **info.model_dump()}) + "\n")
+        out.flush()
+        while not stopping and stack.running:
+            time.sleep(0.2)
+        return 0 if stopping else 1
+    finally:
+        stack.stop()

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Quick start on a machine with only Python 3.11+ and pip.
+
+    python3 dev.py demo      # the console on the embedded local stack
+    python3 dev.py test      # every test
+
+Each run makes sure the project's virtual environment (.venv) matches uv.lock, then runs the command in it.
+uv itself is installed with pip into .tools/, beside the project, so nothing global changes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+UV_VERSION = "0.13.8"
+TOOLS = ROOT / ".tools"
+UV = TOOLS / "bin" / "uv"
+VENV_BIN = ROOT / ".venv" / "bin"
+
+
+def _ensure_uv() -> None:
+    stamp = TOOLS / "uv-version"
+    if UV.exists() and stamp.exists() and stamp.read_text().strip() == UV_VERSION:
+        return
+    venv.create(TOOLS, with_pip=True, clear=True)
+    subprocess.run(
+        [TOOLS / "bin" / "python", "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}"],
+        check=True,
+    )
+    stamp.write_text(UV_VERSION)
+
+
+def _sync() -> None:
+    _ensure_uv()
+    subprocess.run(
+        [UV, "sync", "--locked", "--extra", "test", "--python", sys.executable, "--quiet"],
+        cwd=ROOT,
+        check=True,
+    )
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"demo", "test"}:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    if sys.version_info < (3, 11):
+        print("Shop Console needs Python 3.11 or newer.", file=sys.stderr)
+        return 2
+    _sync()
+    command, rest = argv[0], argv[1:]
+    if command == "demo":
+        args = [str(VENV_BIN / "shop-console"), "demo", *rest]
+    else:
+        args = [str(VENV_BIN / "pytest"), "-n", "auto", *rest]
+    os.chdir(ROOT)
+    os.execv(args[0], args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
