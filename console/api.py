@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
-from console.models import Health
+from console.models import Health, Me
 
 
 class ApiUnavailable(Exception):
-    """The API could not be reached or did not answer sensibly; the message is fit for a person."""
+    """The API could not be reached or failed on its side (network, timeout, 5xx); worth retrying later."""
+
+
+@dataclass
+class ApiProblem(Exception):
+    """The API refused the request (4xx), with its RFC 9457 problem details."""
+
+    status: int
+    title: str
+    detail: str = ""
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.detail or self.title
 
 
 @dataclass(frozen=True)
@@ -23,23 +37,52 @@ class HealthReport:
 class ApiClient:
     def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.BaseTransport | None = None):
         self.base_url = base_url
+        self.access_token: str | None = None
         self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
 
     def close(self) -> None:
         self._http.close()
 
-    def health(self) -> HealthReport:
-        started = time.perf_counter()
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send one request with the current token; 4xx become ApiProblem, network and 5xx ApiUnavailable."""
+        headers = kwargs.pop("headers", {})
+        if self.access_token:
+            headers["Authorization"] = f"Bearer {self.access_token}"
         try:
-            response = self._http.get("/v1/health")
+            response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
             raise ApiUnavailable(f"{self.base_url} did not answer in time") from exc
         except httpx.TransportError as exc:
             raise ApiUnavailable(f"cannot reach {self.base_url}: {exc}") from exc
-        latency_ms = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
+        if response.status_code >= 500:
             raise ApiUnavailable(f"{self.base_url} answered {response.status_code}")
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response
+
+    def health(self) -> HealthReport:
+        started = time.perf_counter()
+        response = self.request("GET", "/v1/health")
+        latency_ms = (time.perf_counter() - started) * 1000
         try:
             return HealthReport(Health.model_validate(response.json()), latency_ms)
         except ValueError as exc:
             raise ApiUnavailable(f"{self.base_url} answered something that is not shop-api") from exc
+
+    def me(self) -> Me:
+        return Me.model_validate(self.request("GET", "/v1/me").json())
+
+
+def _problem(response: httpx.Response) -> ApiProblem:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    return ApiProblem(
+        status=response.status_code,
+        title=str(body.get("title") or response.reason_phrase),
+        detail=str(body.get("detail") or ""),
+        errors=list(body.get("errors") or []),
+    )
