@@ -24,7 +24,8 @@ _JWT = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
 _BEARER = re.compile(r"(?i)(bearer\s+)[\w.~+/=-]+")
 _KEY_VALUE = re.compile(r"(?i)\b([\w-]*(?:password|secret|token)[\w-]*)(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)")
 
-_RESERVED = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "fields", "taskName"}
+# Record attributes that are not fields; uvicorn's `color_message` repeats the message with ANSI escapes.
+_RESERVED = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "fields", "taskName", "color_message"}
 
 
 def redact_text(text: str) -> str:
@@ -58,18 +59,21 @@ class JsonLinesFormatter(logging.Formatter):
         self.static.update(static or {})
 
     def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = {}
+        given = getattr(record, "fields", None)
+        if isinstance(given, Mapping):
+            fields.update(given)
+        # `extra={...}` keys that are not standard record attributes count as fields too.
+        fields.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
+        # The fixed keys come last so that no field can pass itself off as the service, version or message.
         entry: dict[str, Any] = {
+            **fields,
             "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             **self.static,
             "message": record.getMessage(),
             "logger": record.name,
         }
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, Mapping):
-            entry.update(fields)
-        # `extra={...}` keys that are not standard record attributes count as fields too.
-        entry.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         return json.dumps(redact(entry), default=str, ensure_ascii=False)

@@ -110,7 +110,12 @@ def test_unknown_profile_lists_the_known_ones() -> None:
 def test_save_keeps_other_profiles_and_comments_and_is_private() -> None:
     path = write(VALID)
     demo = config.Profile(
-        name="demo", environment="demo", api_url="http://127.0.0.1:1", region="us-east-1", user_pool_id="p", client_id="c"
+        name="demo",
+        environment="demo",
+        api_url="http://127.0.0.1:1",
+        region="us-east-1",
+        user_pool_id="p",
+        client_id="c",
     )
     config.save_profile(demo)
     text = path.read_text()

@@ -49,3 +49,10 @@ def test_formatter_redacts_passwords_and_tokens() -> None:
 
 def test_redact_text_leaves_ordinary_text_alone() -> None:
     assert redact_text("3 items, total 12.50, receipt T1-20261129-7") == "3 items, total 12.50, receipt T1-20261129-7"
+
+
+def test_fields_cannot_overwrite_the_fixed_keys_and_ansi_copies_are_dropped() -> None:
+    logs.setup("demo")
+    logging.getLogger("uvicorn").info("started", extra={"version": "evil", "color_message": "\x1b[32mstarted\x1b[0m"})
+    [line] = read_lines()
+    assert line["version"] != "evil" and "color_message" not in line
