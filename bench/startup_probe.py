@@ -1,0 +1,46 @@
+"""Child process for the startup figures: start an app headless at 80x24 and exit at its first frame.
+
+`console` goes through `shop-console`'s own entry point (console.cli.main) on a profile whose API does not answer;
+`floor` is the plainest Textual app with a Header, a Footer and a DataTable. App.run is wrapped only to make the
+run headless and to stop it once the first screen has been composed and painted.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Footer, Header
+
+_original_run = App.run
+
+
+def _run_to_first_frame(self: App[Any], *args: Any, **kwargs: Any) -> Any:
+    async def first_frame(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        pilot.app.exit()
+
+    return _original_run(self, headless=True, size=(80, 24), auto_pilot=first_frame)
+
+
+class Floor(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable()
+        yield Footer()
+
+
+def main(which: str) -> int:
+    App.run = _run_to_first_frame  # type: ignore[method-assign]
+    if which == "floor":
+        Floor().run()
+        return 0
+    from console.cli import main as console_main
+
+    return console_main(["--profile", "bench"])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
