@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test"}:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         print("Shop Console needs Python 3.11 or newer.", file=sys.stderr)
         return 2
     _sync()
