@@ -1,40 +1,363 @@
-"""The Textual app: a small App subclass and a factory that tests reuse."""
+"""The Textual app: a small App subclass that wires the services to the screens, and a factory that tests reuse.
+
+The app decides which screen is in front (login, a challenge, home) and keeps the session alive; screens compose,
+bind keys and run service calls in workers. Every blocking call happens in a worker thread.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import importlib
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from textual.app import App
+from textual import on
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
-from console.api import ApiClient
+from console import keymap, logs, navigation, paths
+from console.api import ApiClient, ApiUnavailable, HealthReport
+from console.auth import Challenge
 from console.config import Profile
 from console.demo import DemoUser
+from console.offline_unlock import Identity
+from console.session import SessionService, SignedIn
+from screens import themes
+from screens.base import background
+from screens.challenges import screen_for
+from screens.error_dialog import ErrorDialog
+from screens.help import HelpScreen
+from screens.home import HomeScreen
+from screens.login import LoginScreen
+from screens.palette import ShellCommands
 
 STYLES = Path(__file__).resolve().parent.parent / "assets" / "styles" / "app.tcss"
+HEALTH_POLL_SECONDS = 10.0
+REFRESH_RETRY_SECONDS = 30.0
+MIN_TIMER_SECONDS = 0.1
+
+log = logging.getLogger(__name__)
+
+SessionFactory = Callable[[], tuple[SessionService, str | None]]
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """The outbox as the status bar shows it; the sync engine feeds `ShopConsoleApp.queue` (empty until then)."""
+
+    count: int = 0
+    oldest: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApiStatus:
+    reachable: bool | None  # None until the first check answers
+    text: str
 
 
 class ShopConsoleApp(App[None]):
     CSS_PATH = STYLES
     TITLE = "Shop Console"
-    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
+    COMMANDS = {ShellCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
 
-    def __init__(self, profile: Profile, api: ApiClient, demo_users: Sequence[DemoUser] = ()) -> None:
+    signed_in: var[SignedIn | None] = var(None)
+    online: var[bool] = var(False)
+    queue: var[QueueStatus] = var(QueueStatus())
+    api_status: var[ApiStatus] = var(ApiStatus(None, "checking…"))
+    store_warning: var[str | None] = var(None)
+
+    class HealthChecked(Message):
+        def __init__(self, report: HealthReport | None, problem: str = "") -> None:
+            super().__init__()
+            self.report = report
+            self.problem = problem
+
+    class SessionReady(Message):
+        def __init__(self, warning: str | None) -> None:
+            super().__init__()
+            self.warning = warning
+
+    class Refreshed(Message):
+        def __init__(self, ok: bool) -> None:
+            super().__init__()
+            self.ok = ok
+
+    def __init__(
+        self,
+        profile: Profile,
+        api: ApiClient,
+        session_factory: SessionFactory,
+        demo_users: Sequence[DemoUser] = (),
+        keys: Mapping[str, str] | None = None,
+        clock: Callable[[], dt.datetime] = local_now,
+    ) -> None:
         super().__init__()
         self.profile = profile
         self.api = api
         self.demo_users = list(demo_users)
-        self.sub_title = f"{profile.name} · {profile.environment}"
+        self.clock = clock  # what the status bar shows; tests freeze it
+        self.session: SessionService | None = None
+        self._session_factory = session_factory
+        self._session_lock = threading.Lock()
+        self._keys = dict(keys or {})
+        self._refresh_timer: Timer | None = None
+        self._told_network_back = False
+
+    # --- start ----------------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from screens.connection import ConnectionScreen
-
-        self.push_screen(ConnectionScreen())
+        for _label, theme in themes.THEMES.values():
+            self.register_theme(theme)
+        self.theme = themes.starting_theme()
+        self.set_keymap(self._keys)
+        self.push_screen(LoginScreen())
+        self._prepare_session()
+        self._check_health()
 
     def on_unmount(self) -> None:
         self.api.close()
 
+    def session_service(self) -> SessionService:
+        """The session service, built on first use. Worker threads only: the keyring probe can take 2 s."""
+        with self._session_lock:
+            if self.session is None:
+                self.session, warning = self._session_factory()
+                self.post_message(self.SessionReady(warning))
+            return self.session
 
-def create_app(profile: Profile, demo_users: Sequence[DemoUser] = ()) -> ShopConsoleApp:
-    return ShopConsoleApp(profile, ApiClient(profile.api_url), demo_users)
+    @background("session", "Preparing sign-in")
+    def _prepare_session(self) -> None:
+        self.session_service()  # probe the keyring while the person types
+
+    @on(SessionReady)
+    def _session_ready(self, message: SessionReady) -> None:
+        if message.warning:
+            self.store_warning = message.warning
+            self.notify(message.warning, severity="warning", timeout=15)
+
+    # --- signing in and out ---------------------------------------------------------------------------------
+
+    @property
+    def identity(self) -> Identity:
+        assert self.signed_in is not None, "only screens after sign-in ask who is signed in"
+        return self.signed_in.identity
+
+    def advance(self, outcome: Challenge | SignedIn) -> None:
+        """The next screen after a sign-in step: another challenge, or home."""
+        if isinstance(outcome, Challenge):
+            self._show_front(screen_for(outcome))
+            return
+        self.signed_in = outcome
+        who = outcome.identity
+        logs.set_context(user=who.username, shop=who.shop_id)
+        self._told_network_back = False
+        self._update_online()
+        self._show_front(HomeScreen())
+        if outcome.offline:
+            self.notify("Signed in offline: sales stay on this terminal until the network returns.", timeout=8)
+        self.arm_refresh()
+
+    def action_start_over(self) -> None:
+        self._show_front(LoginScreen())
+
+    def action_sign_out(self, everywhere: bool = False) -> None:
+        if self.signed_in is None or self.session is None:
+            return
+        self.signed_in = None
+        self._stop_refresh()
+        logs.set_context(user=None, shop=None)
+        self._update_online()
+        self._sign_out(self.session, everywhere)
+        self.action_start_over()
+        self.notify("Signed out everywhere." if everywhere else "Signed out.", timeout=4)
+
+    @background("sign-out", "Signing out")
+    def _sign_out(self, session: SessionService, everywhere: bool) -> None:
+        session.sign_out(everywhere=everywhere)  # local secrets first, then the revoke over the network
+
+    def _show_front(self, screen: Screen[None]) -> None:
+        """Make `screen` the only one above the app's base screen (login, a challenge, or home)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    # --- keeping the session --------------------------------------------------------------------------------
+
+    def arm_refresh(self) -> None:
+        """Schedule the next renewal from the session's expiry (done after sign-in and after each renewal)."""
+        self._stop_refresh()
+        seconds = self.session.seconds_until_refresh() if self.session else None
+        if seconds is not None:
+            # Never a zero delay: Textual's timer divides by it.
+            self._refresh_timer = self.set_timer(max(seconds, MIN_TIMER_SECONDS), self._refresh)
+
+    def _stop_refresh(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+
+    @background("refresh", "Renewing the session")
+    def _refresh(self) -> None:
+        if self.session is not None:
+            self.post_message(self.Refreshed(self.session.refresh()))
+
+    @on(Refreshed)
+    def _refreshed(self, message: Refreshed) -> None:
+        if self.signed_in is None or self.session is None or self.session.current is None:
+            return  # signed out meanwhile
+        if message.ok:
+            self.signed_in = self.session.current
+            self.arm_refresh()
+        else:
+            # Offline is not a sign-out: keep the session and try again.
+            self._stop_refresh()
+            self._refresh_timer = self.set_timer(REFRESH_RETRY_SECONDS, self._refresh)
+
+    # --- API reachability -----------------------------------------------------------------------------------
+
+    @background("health", "Checking the API")
+    def _check_health(self) -> None:
+        try:
+            self.post_message(self.HealthChecked(self.api.health()))
+        except ApiUnavailable as exc:
+            self.post_message(self.HealthChecked(None, str(exc)))
+
+    @on(HealthChecked)
+    def _health_checked(self, message: HealthChecked) -> None:
+        if message.report:
+            health = message.report.health
+            self.api_status = ApiStatus(True, f"reachable · shop-api {health.version} on {health.database}")
+        else:
+            self.api_status = ApiStatus(False, f"unreachable: {message.problem}")
+        self._update_online()
+        # Re-armed after each answer, never on a fixed interval, so a slow API never stacks up checks.
+        self.set_timer(HEALTH_POLL_SECONDS, self._check_health)
+
+    def _update_online(self) -> None:
+        reachable = bool(self.api_status.reachable)
+        self.online = self.signed_in is not None and not self.signed_in.offline and reachable
+        if self.signed_in is not None and self.signed_in.offline and reachable and not self._told_network_back:
+            self._told_network_back = True
+            self.notify("The network is back. Sign out and sign in again to send what waits.", timeout=10)
+
+    # --- navigation, help, palette --------------------------------------------------------------------------
+
+    def open_destination(self, destination_id: str) -> None:
+        if self.signed_in is None or not navigation.allowed(destination_id, self.identity.role):
+            self.notify("That is not open to your role.", severity="error")
+            return
+        destination = navigation.get(destination_id)
+        if not destination.built:
+            self.notify(f"{destination.title} is not in this version yet.", timeout=4)
+            return
+        module, _, name = destination.screen.partition(":")
+        screen = getattr(importlib.import_module(module), name)()
+        self.action_home()
+        self.push_screen(screen)
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def key_display(self, binding_id: str, default: str) -> str:
+        """A binding's key as the person sees it, after the keymap."""
+        key = self._keys.get(binding_id, default).split(",")[0]
+        return self.get_key_display(Binding(key, ""))
+
+    def action_help(self) -> None:
+        # The console's own keys (they all have ids) and the palette's; not every widget's cursor keys.
+        rows = [
+            (
+                self.get_key_display(active.binding),
+                active.binding.description if active.binding.id else "Command palette",
+                active.binding.id or "",
+            )
+            for active in self.screen.active_bindings.values()
+            if active.binding.id or active.binding.action == "command_palette"
+        ]
+        self.push_screen(HelpScreen(self.screen.title or self.title, rows))
+
+    def palette_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette's commands on `screen`: the screen's own, then where this role may go, then the rest."""
+        commands = getattr(screen, "commands", None)
+        if commands is not None:
+            yield from commands()
+        if self.signed_in is not None:
+            for destination in navigation.for_role(self.identity.role):
+                key = self.key_display(f"open.{destination.id}", destination.key)
+                help_text = f"{destination.description} ({key})"
+                yield SystemCommand(
+                    f"Open {destination.title}", help_text, partial(self.open_destination, destination.id)
+                )
+            yield SystemCommand("Home", "Back to the home screen", self.action_home)
+            yield SystemCommand("Sign out", "End this session on this terminal", self.action_sign_out)
+            yield SystemCommand(
+                "Sign out everywhere", "End this user's sessions on every device", partial(self.action_sign_out, True)
+            )
+        for name, (label, _theme) in themes.THEMES.items():
+            yield SystemCommand(f"Theme: {label}", "Change the colours", partial(setattr, self, "theme", name))
+        yield SystemCommand("Keys", "Show the keys of this screen", self.action_help)
+        yield SystemCommand("Quit", "Close the console", self.action_quit)
+
+    # --- unexpected errors ----------------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.report_worker_error(event.worker)
+
+    def report_worker_error(self, worker: Worker[object]) -> None:
+        """One readable dialog for a failure nobody planned for; the traceback goes to the log, never the screen."""
+        error = worker.error
+        log.error(
+            "worker failed",
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+            extra={"fields": {"worker": worker.name, "group": worker.group}},
+        )
+        what = (worker.description or "A background task").rstrip(".")
+        self.push_screen(
+            ErrorDialog(
+                "Something went wrong",
+                f"{what} did not finish because of an unexpected problem. Try again; if it happens again, "
+                f"tell support. The details are in the log: {paths.log_file()}",
+            )
+        )
+
+
+def create_app(
+    profile: Profile,
+    demo_users: Sequence[DemoUser] = (),
+    *,
+    keys: Mapping[str, str] | None = None,
+    clock: Callable[[], dt.datetime] = local_now,
+    session_factory: Callable[[Profile, ApiClient], tuple[SessionService, str | None]] = SessionService.for_profile,
+) -> ShopConsoleApp:
+    """The console for a profile. `keys` defaults to the config file's [keymap] (a ConfigError if it is wrong)."""
+    api = ApiClient(profile.api_url)
+    return ShopConsoleApp(
+        profile,
+        api,
+        partial(session_factory, profile, api),
+        demo_users,
+        keymap.load() if keys is None else keys,
+        clock,
+    )

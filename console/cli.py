@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--serve-only", action="store_true", help="run the stack only; print its details as JSON")
     demo.add_argument("--database", metavar="URL", help="shop-api database (default: SQLite in the data dir)")
+    serve = commands.add_parser(
+        "serve", parents=[profile_option], help="serve the console to a browser on 127.0.0.1 (sign-in as in a terminal)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
     return parser
 
 
@@ -37,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(profile_name or "demo", args.serve_only, args.database)
+        if args.command == "serve":
+            return _serve(config.load_profile(profile_name), args.port)
         return _run_app(config.load_profile(profile_name))
     except config.ConfigError as exc:
         print(f"shop-console: {exc}", file=sys.stderr)
@@ -60,6 +66,17 @@ def _demo(profile_name: str, serve_only: bool, database_url: str | None) -> int:
         return 1
     finally:
         stack.stop()
+
+
+def _serve(profile: config.Profile, port: int) -> int:
+    """Each browser tab gets its own console process, started as in a terminal; loopback only."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    command = shlex.join([sys.executable, "-m", "console.cli", "--profile", profile.name])
+    Server(command, host="127.0.0.1", port=port, title=f"Shop Console · {profile.name}").serve()
+    return 0
 
 
 def _run_app(profile: config.Profile, demo_users: Sequence[object] = ()) -> int:

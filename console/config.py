@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -94,6 +94,22 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, str]:
         for key, value in environ.items()
         if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in fields
     }
+
+
+def read_table(name: str, path: Path | None = None) -> tuple[dict[str, Any], Callable[[str], str]]:
+    """A top-level table other than the profiles (e.g. `[keymap]`), and a function naming where one of its keys is
+    (file and line) for error messages. A missing file or table is an empty table."""
+    path = path or paths.config_file()
+    data, text = _read(path)
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: '{name}' must be a table ([{name}])")
+
+    def where(key: str) -> str:
+        line = _line_of(text, name, key)
+        return f"{path}, line {line}" if line else str(path)
+
+    return table, where
 
 
 def profile_names(path: Path | None = None) -> list[str]:

@@ -21,7 +21,13 @@ def setup(environment: str, terminal: str | None = None, path: Path | None = Non
 
 
 def set_context(**fields: Any) -> None:
-    """Add who and where (user, shop, profile) to every later log line, once they are known."""
+    """Add who and where (user, shop, profile) to every later log line, once they are known; None removes one
+    (after sign-out), so that it neither names the last user nor hides a line's own field."""
     for handler in logging.getLogger().handlers:
         if isinstance(handler.formatter, JsonLinesFormatter):
-            handler.formatter.static.update(fields)
+            static = handler.formatter.static
+            for key, value in fields.items():
+                if value is None:
+                    static.pop(key, None)
+                else:
+                    static[key] = value

@@ -1,0 +1,63 @@
+"""The line on top of every screen after sign-in: who, where, which environment, connection, queue, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from console.app import ShopConsoleApp
+
+
+def environment_badge(environment: str) -> Static:
+    """The environment's name on its colour (production red), so nobody mistakes production for a test."""
+    return Static(f" {environment.upper()} ", classes=f"env-badge -{environment}")
+
+
+def age_text(age: dt.timedelta | None) -> str:
+    if age is None:
+        return "—"
+    seconds = max(0, int(age.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h"
+
+
+class StatusBar(Horizontal):
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> ShopConsoleApp: ...
+
+    def compose(self) -> ComposeResult:
+        who = self.app.identity
+        # The shop comes last: on a narrow terminal it is what the ellipsis takes.
+        yield Static(f"{who.username} · {who.role} · {self.app.profile.terminal_id} · {who.shop_name}", id="who")
+        yield environment_badge(self.app.profile.environment)
+        yield Static(id="link")
+        yield Static(id="queue")
+        yield Static(id="clock")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "online", self._show_link)
+        self.watch(self.app, "queue", lambda _queue: self._tick())
+        self.set_interval(1, self._tick)
+
+    def _show_link(self, online: bool) -> None:
+        link = self.query_one("#link", Static)
+        link.update("online" if online else "offline")
+        link.set_class(not online, "-offline")
+
+    def _tick(self) -> None:
+        now, queue = self.app.clock(), self.app.queue
+        oldest = None if queue.oldest is None else now - queue.oldest  # grows while the queue waits
+        label = self.query_one("#queue", Static)
+        label.update(f"queue {queue.count} · {age_text(oldest)}")
+        label.set_class(queue.count > 0, "-pending")
+        self.query_one("#clock", Static).update(now.strftime("%H:%M"))

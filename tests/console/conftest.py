@@ -1,0 +1,182 @@
+"""Fixtures for the console's screens: a running local stack, profiles pointing at it, and pilot helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from console import logs
+from console.config import Profile
+from console.demo import DemoUser, StackInfo
+
+# Port 1 on loopback has no listener: a deterministic "connection refused" for the API and for Cognito.
+UNREACHABLE = "http://127.0.0.1:1"
+FROZEN_NOW = dt.datetime(2026, 3, 14, 9, 26, tzinfo=dt.UTC)
+
+
+def frozen_clock() -> dt.datetime:
+    """The status bar's clock in tests: snapshots must not change with the time of day."""
+    return FROZEN_NOW
+
+
+@pytest.fixture(autouse=True)
+def no_os_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the machine's keyring: the fail backend means memory-only tokens."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
+    """moto + shop-api on free loopback ports, once per test process (moto's state is per process).
+
+    Stands in for the suite-wide `stack` fixture until that lands in tests/conftest.py.
+    """
+    from backend.devstack.stack import DevStack
+
+    with DevStack(tmp_path_factory.mktemp("devstack")) as info:
+        yield StackInfo.model_validate_json(info.to_json())
+
+
+def stack_profile(
+    stack: StackInfo, environment: str = "demo", user_pool_id: str | None = None, client_id: str | None = None
+) -> Profile:
+    return Profile(
+        name="demo",
+        environment=environment,
+        api_url=stack.api_url,
+        region=stack.region,
+        user_pool_id=user_pool_id or stack.user_pool_id,
+        client_id=client_id or stack.client_id,
+        aws_endpoint_url=stack.aws_endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def offline_profile(environment: str = "demo") -> Profile:
+    """Nothing answers: neither the API nor Cognito."""
+    return Profile(
+        name="demo",
+        environment=environment,
+        api_url=UNREACHABLE,
+        region="us-east-1",
+        user_pool_id="us-east-1_demo",
+        client_id="console",
+        aws_endpoint_url=UNREACHABLE,
+    )
+
+
+def user(stack: StackInfo, username: str) -> DemoUser:
+    return next(u for u in stack.users if u.username == username)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let every worker finish and the screen redraw, with still cursors (a blinking one breaks snapshots)."""
+    await until(pilot, lambda: pilot.app.api_status.reachable is not None)  # the first health check answered
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Wait for something the app does through several message queues (no fixed sleeps)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition(), "the app did not get there in time"
+
+
+async def sign_in(pilot: Pilot, username: str, password: str, typed: bool = False) -> None:
+    """Sign in from the login form with Enter: typed key by key as a person would, or (faster) filled in."""
+    await settle(pilot)
+    await pilot.press("escape")
+    if typed:
+        await pilot.press(*username, "enter", *password)
+    else:
+        pilot.app.screen.query_one("#username", Input).value = username
+        pilot.app.screen.query_one("#password", Input).value = password
+        pilot.app.screen.query_one("#password", Input).focus()
+    login = pilot.app.screen
+    await pilot.press("enter")
+    await until(pilot, lambda: pilot.app.screen is not login or message(pilot.app) not in ("", "Signing in…"))
+    await settle(pilot)
+
+
+def message(app: App[None]) -> str:
+    """The line under a sign-in form: progress, or why it was refused."""
+    return str(app.screen.query_one("#message", Static).render())
+
+
+@pytest.fixture
+def log_path() -> Iterator[Path]:
+    """The console's JSON-lines log in this test's state dir (closed afterwards: tests share no handlers)."""
+    path = logs.setup("demo", "T1")
+    yield path
+    for handler in logging.getLogger().handlers[:]:
+        handler.close()
+        logging.getLogger().removeHandler(handler)
+
+
+def _cognito(stack: StackInfo) -> Any:
+    import boto3
+
+    return boto3.client(
+        "cognito-idp",
+        region_name=stack.region,
+        endpoint_url=stack.aws_endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture(scope="session")
+def new_starter(stack: StackInfo) -> tuple[str, str]:
+    """A user of the demo pool who must still choose a password (the demo's own new hire is used up by a test)."""
+    username, password = "new-starter", "Temporary-Pass-1!"
+    _cognito(stack).admin_create_user(
+        UserPoolId=stack.user_pool_id, Username=username, TemporaryPassword=password, MessageAction="SUPPRESS"
+    )
+    return username, password
+
+
+@pytest.fixture(scope="session")
+def authenticator_pool(stack: StackInfo) -> tuple[str, str]:
+    """A second pool of the stack where an authenticator is required: (pool id, client id)."""
+    cognito = _cognito(stack)
+    pool_id = cognito.create_user_pool(PoolName="authenticator-required", MfaConfiguration="ON")["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
+    )
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="shop-console",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
+
+
+@pytest.fixture
+def mfa_required_pool(stack: StackInfo, authenticator_pool: tuple[str, str]) -> tuple[Profile, str, str]:
+    """A profile on that pool and a user without an authenticator yet (made anew for each test): its sign-in asks
+    for the set-up."""
+    cognito = _cognito(stack)
+    pool_id, client_id = authenticator_pool
+    username, password = "new-device", "Device-Setup-1!"
+    with contextlib.suppress(cognito.exceptions.UserNotFoundException):
+        cognito.admin_delete_user(UserPoolId=pool_id, Username=username)
+    cognito.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
+    return stack_profile(stack, user_pool_id=pool_id, client_id=client_id), username, password
