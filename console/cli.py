@@ -8,20 +8,36 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
 
 from console import config, logs
 
-EXIT_USAGE = 2
+if TYPE_CHECKING:
+    from console.session import SignedIn
+
+# sysexits' numbers, so that 1, 2 and 3 stay free for what commands report (e.g. `backups`: 2 = a check failed).
+EXIT_USAGE = 64
+EXIT_CONFIG = 78
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
     # --profile is accepted before or after the sub-command; SUPPRESS keeps a sub-parser from erasing it.
-    profile_option = argparse.ArgumentParser(add_help=False)
+    profile_option = _Parser(add_help=False)
     profile_option.add_argument("--profile", default=argparse.SUPPRESS, help="profile name (or SHOP_CONSOLE_PROFILE)")
-
-    parser = argparse.ArgumentParser(
-        prog="shop-console", description="A terminal console for running shops.", parents=[profile_option]
+    # Headless sign-in: a stored session, or these; never a prompt (DESIGN.md, console/headless.py).
+    sign_in = _Parser(add_help=False, parents=[profile_option])
+    sign_in.add_argument("--username", help="sign in as this user (or SHOP_CONSOLE_USERNAME)")
+    sign_in.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (else SHOP_CONSOLE_PASSWORD)"
     )
+
+    parser = _Parser(prog="shop-console", description="A terminal console for running shops.", parents=[profile_option])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo", parents=[profile_option], help="start the local stack (moto + shop-api) and the console on it"
@@ -32,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         "serve", parents=[profile_option], help="serve the console to a browser on 127.0.0.1 (sign-in as in a terminal)"
     )
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    backups = commands.add_parser(
+        "backups",
+        parents=[sign_in],
+        help="backup and disaster-recovery checks (admin, support); exit 0 OK, 1 WARN/UNKNOWN, 2 FAIL, 4 refused",
+    )
+    backups.add_argument("--json", action="store_true", help="one JSON document with every check")
     return parser
 
 
@@ -43,10 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(profile_name or "demo", args.serve_only, args.database)
         if args.command == "serve":
             return _serve(config.load_profile(profile_name), args.port)
+        if args.command == "backups":
+            return _backups(config.load_profile(profile_name), args)
         return _run_app(config.load_profile(profile_name))
     except config.ConfigError as exc:
         print(f"shop-console: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_CONFIG
 
 
 def _demo(profile_name: str, serve_only: bool, database_url: str | None) -> int:
@@ -77,6 +101,28 @@ def _serve(profile: config.Profile, port: int) -> int:
     command = shlex.join([sys.executable, "-m", "console.cli", "--profile", profile.name])
     Server(command, host="127.0.0.1", port=port, title=f"Shop Console · {profile.name}").serve()
     return 0
+
+
+def _headless_sign_in(profile: config.Profile, args: argparse.Namespace) -> SignedIn:
+    """Sign in for a headless command, or exit 3 with one line on stderr."""
+    from console import headless
+
+    logs.setup(profile.environment, profile.terminal_id)
+    logs.set_context(profile=profile.name)
+    try:
+        _session, signed_in = headless.sign_in(profile, args.username, args.password_stdin, sys.stdin)
+    except headless.HeadlessAuthError as exc:
+        print(f"shop-console: {exc}", file=sys.stderr)
+        raise SystemExit(headless.EXIT_AUTH) from exc
+    logs.set_context(user=signed_in.identity.username, shop=signed_in.identity.shop_name)
+    return signed_in
+
+
+def _backups(profile: config.Profile, args: argparse.Namespace) -> int:
+    from console.ops.backups import run_backups_command
+
+    signed_in = _headless_sign_in(profile, args)
+    return run_backups_command(profile, signed_in.identity.role, args.json, sys.stdout)
 
 
 def _run_app(profile: config.Profile, demo_users: Sequence[object] = ()) -> int:
