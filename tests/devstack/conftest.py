@@ -1,0 +1,54 @@
+"""The local stack as a fixture: one per test process (per xdist worker), since moto's state is per process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from backend.devstack import DevStack, StackInfo
+from backend.devstack.aws import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY
+
+
+@pytest.fixture(scope="session")
+def devstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    """The running stack; reuses one that another fixture of this process started already."""
+    running = DevStack.active()
+    if running is not None and running.info is not None:
+        yield running
+        return
+    stack = DevStack(tmp_path_factory.mktemp("devstack"))
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(devstack: DevStack) -> StackInfo:
+    assert devstack.info is not None
+    return devstack.info
+
+
+@pytest.fixture(scope="session")
+def aws_client(stack: StackInfo) -> Callable[..., Any]:
+    """`aws_client("rds")`: a boto3 client for the stack's moto, as a console profile would make it."""
+
+    def make(service: str, region: str | None = None) -> Any:
+        return boto3.client(
+            service,
+            region_name=region or stack.region,
+            endpoint_url=stack.aws_endpoint_url,
+            aws_access_key_id=DUMMY_ACCESS_KEY_ID,
+            aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY,
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def cognito(aws_client: Callable[..., Any]) -> Any:
+    return aws_client("cognito-idp")
