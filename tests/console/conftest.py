@@ -14,6 +14,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from backend.devstack import StackInfo as BackendStackInfo
 from console import logs
 from console.config import Profile
 from console.demo import DemoUser, StackInfo
@@ -35,15 +36,9 @@ def no_os_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
-    """moto + shop-api on free loopback ports, once per test process (moto's state is per process).
-
-    Stands in for the suite-wide `stack` fixture until that lands in tests/conftest.py.
-    """
-    from backend.devstack.stack import DevStack
-
-    with DevStack(tmp_path_factory.mktemp("devstack")) as info:
-        yield StackInfo.model_validate_json(info.to_json())
+def stack(stack: BackendStackInfo) -> StackInfo:
+    """The suite's stack as the console sees it: its JSON line read into the console's own model."""
+    return StackInfo.model_validate_json(stack.to_json())
 
 
 def stack_profile(

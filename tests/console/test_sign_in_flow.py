@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
@@ -83,10 +84,10 @@ async def test_wrong_password_and_unknown_user_get_the_same_words(stack: StackIn
         assert not app.screen.query_one("#unlock").display  # the network is fine: no offline unlock
 
 
-async def test_new_hire_sets_a_password_and_signs_in_by_keyboard_alone(stack: StackInfo) -> None:
+async def test_new_hire_sets_a_password_and_signs_in_by_keyboard_alone(stack: StackInfo, new_hire: Any) -> None:
     app = app_for(stack)
     async with app.run_test(size=(80, 24)) as pilot:
-        hire = user(stack, "corner-new-hire")
+        hire = user(stack, new_hire.username)
         await sign_in(pilot, hire.username, hire.password, typed=True)
         assert isinstance(app.screen, NewPasswordScreen)
         await pilot.press(*"Fresh-Start-2026!", "enter", *"Fresh-Start-2O26!", "enter")

@@ -103,13 +103,10 @@ def test_unknown_user_is_named_when_the_client_does_not_hide_it(cognito: Any, st
     assert refused.value.response["Error"]["Code"] == "UserNotFoundException"
 
 
-def test_new_hire_must_set_a_new_password_but_only_with_the_right_one(cognito: Any, stack: StackInfo) -> None:
-    new_hire = stack.user("corner-new-hire")
-    assert new_hire.challenge == "new_password"
-    # The stack may be shared with tests that complete this challenge: put the user back as seeded.
-    cognito.admin_set_user_password(
-        UserPoolId=stack.user_pool_id, Username=new_hire.username, Password=new_hire.password, Permanent=False
-    )
+def test_new_hire_must_set_a_new_password_but_only_with_the_right_one(
+    cognito: Any, stack: StackInfo, new_hire: Any
+) -> None:
+    assert new_hire.username == "corner-new-hire"
     with pytest.raises(ForceChangePasswordException):
         srp(cognito, stack, new_hire.username, new_hire.password)
     with pytest.raises(ClientError, match="Incorrect username or password"):

@@ -143,10 +143,11 @@ def test_the_headless_command_prints_the_same_verdicts(
 
 def test_take_manual_snapshot_now(stack_profile: Profile, audit: AuditLog) -> None:
     clients = AwsClients(stack_profile)
-    moment = dt.datetime(2026, 3, 14, 9, 26, tzinfo=dt.UTC)
+    # A moment no other test uses: the stack (and so its snapshot names) is shared by the whole test process.
+    moment = dt.datetime(2026, 3, 14, 7, 41, 3, tzinfo=dt.UTC)
     preview = preview_manual_snapshot(stack_profile, clients, clock=lambda: moment)
     assert (preview.snapshot_id, preview.cluster_status, preview.blocked) == (
-        "manual-backup-20260314-092600",
+        "manual-backup-20260314-074103",
         "available",
         None,
     )
