@@ -50,6 +50,8 @@ class Profile(BaseModel):
     terminal_id: str = Field(default="T1", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
     token_store: Literal["auto", "file"] = "auto"
     offline_max_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # The user pool's password rules in words: a public app client cannot read them from Cognito.
+    password_policy: str | None = None
 
     @field_validator("api_url", "aws_endpoint_url")
     @classmethod

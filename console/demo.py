@@ -42,6 +42,7 @@ class StackInfo(BaseModel):
     user_pool_id: str
     client_id: str
     users: list[DemoUser]
+    password_policy: str | None = None
 
 
 class DemoStackError(Exception):
@@ -121,6 +122,7 @@ class DemoStack:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
             terminal_id=terminal_id,
+            password_policy=info.password_policy,
         )
         config.save_profile(profile)
         return profile

@@ -56,7 +56,7 @@ class NewPasswordScreen(ChallengeStep):
                 f"{self.challenge.username} signs in for the first time and must choose a password of their own.",
                 classes="explain",
             )
-            yield Static(DEFAULT_PASSWORD_POLICY, id="policy")
+            yield Static(self.app.profile.password_policy or DEFAULT_PASSWORD_POLICY, id="policy")
             with Horizontal(classes="field"):
                 yield Label("New password")
                 yield Input(password=True, id="new")

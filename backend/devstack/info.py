@@ -28,6 +28,7 @@ class StackInfo:
     jwks_url: str
     issuer: str
     users: list[DemoUser]
+    password_policy: str
 
     def to_json(self) -> str:
         """One line of JSON (the line `python -m backend.devstack` prints)."""

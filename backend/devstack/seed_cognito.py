@@ -21,6 +21,24 @@ PASSWORD_POLICY = {
     "RequireSymbols": True,
     "TemporaryPasswordValidityDays": 7,
 }
+
+
+def describe_password_policy(policy: dict[str, object] = PASSWORD_POLICY) -> str:
+    """The policy in the words a person sees when choosing a password (a public client cannot read the pool's)."""
+    kinds = [
+        name
+        for key, name in (
+            ("RequireUppercase", "upper case letters"),
+            ("RequireLowercase", "lower case letters"),
+            ("RequireNumbers", "a number"),
+            ("RequireSymbols", "a symbol"),
+        )
+        if policy.get(key)
+    ]
+    rule = f"At least {policy['MinimumLength']} characters"
+    return rule + (", with " + ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else "") + "."
+
+
 GROUP_DESCRIPTIONS = {
     "cashier": "Counter staff: sell, look up products and stock, work offline",
     "manager": "Shop managers: products, prices, stock adjustments, refunds",

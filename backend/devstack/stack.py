@@ -150,6 +150,7 @@ class DevStack:
             client_id=cognito.client_id,
             jwks_url=jwks_url,
             issuer=issuer,
+            password_policy=seed_cognito.describe_password_policy(),
             users=[
                 DemoUser(
                     username=a.username,

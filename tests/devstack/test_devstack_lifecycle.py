@@ -37,3 +37,7 @@ def test_the_json_line_has_what_the_console_reads(stack: StackInfo) -> None:
     assert users["harbor-mfa-manager"]["challenge"] == "totp" and users["harbor-mfa-manager"]["totp_secret"]
     assert {u["role"] for u in users.values()} == {"cashier", "manager", "support", "admin"}
     assert {u["shop"] for u in users.values()} == {"Corner Grocer", "Harbor Hardware"}
+    # The console shows the pool's rules when a new password is chosen; they must be the pool's own.
+    assert body["password_policy"] == (
+        "At least 12 characters, with upper case letters, lower case letters, a number and a symbol."
+    )
