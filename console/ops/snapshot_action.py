@@ -1,10 +1,11 @@
 """The write-mode action "take manual snapshot now": the guide's manual backup procedure (backup-database.sh).
 
-Three steps, each recorded in the audit log under one action id:
+It is the registry's `rds.create_cluster_snapshot` (runbooks run it too) and runs as every action does (see
+console.ops.runbooks.actions), each step recorded in the audit log under one action id:
 1. `preview_manual_snapshot` resolves what will happen: the cluster and its state, the snapshot name
    `manual-backup-<date>`, the API call and the equivalent AWS CLI command. Reading only.
-2. `take_manual_snapshot` refuses unless the user may act (admin, --write, online) and confirmed; then it calls
-   CreateDBClusterSnapshot.
+2. `take_manual_snapshot` refuses unless the user may act (admin, --write, online) and confirmed (y/n: it only
+   adds a snapshot); then it calls CreateDBClusterSnapshot.
 3. It verifies as the guide does (describe-db-cluster-snapshots): it waits until the snapshot is `available`, up
    to a timeout; a snapshot still creating then is "unverified", not failed.
 """
@@ -13,28 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict, Field
 
 from console.config import Profile
 from console.ops.audit import Actor, AuditLog
 from console.ops.aws import ClientSource, describe_error, error_code
 from console.ops.checks import format_duration
 from console.ops.guide import Resources
-from console.ops.write_mode import refusal
+from console.ops.runbooks.actions import Action, Env, Executed, Observation, Preview, Risk, Status, run_action
 from offline_cache.clock import Clock, system_clock
 
 ACTION = "rds.create_cluster_snapshot"
-RISK = "low"  # adds a snapshot; changes nothing that exists
-CONFIRMATIONS = ("y", "yes")  # a low-risk action asks y/n
 VERIFY_TIMEOUT = dt.timedelta(minutes=30)
 VERIFY_POLL = dt.timedelta(seconds=15)
-
-Status = Literal["verified", "unverified", "failed", "refused", "cancelled"]
 
 
 def snapshot_name(moment: dt.datetime) -> str:
@@ -67,16 +64,23 @@ class SnapshotPreview:
 
     @property
     def text(self) -> str:
-        lines = [
-            f"Create cluster snapshot {self.snapshot_id} of {self.cluster} ({self.region}; "
-            f"cluster {self.cluster_status or 'state unknown'})",
-            f"  call:   {self.api_call}",
-            f"  verify: wait until it is 'available' (up to {format_duration(VERIFY_TIMEOUT)})",
-            f"  cli:    {self.cli}",
-        ]
-        if self.blocked:
-            lines.append(f"  cannot run now: {self.blocked}")
-        return "\n".join(lines)
+        return self.as_preview().text
+
+    def as_preview(self) -> Preview:
+        return Preview(
+            action=ACTION,
+            risk=Risk.LOW,
+            summary=(
+                f"Create cluster snapshot {self.snapshot_id} of {self.cluster} ({self.region}; "
+                f"cluster {self.cluster_status or 'state unknown'})"
+            ),
+            api_calls=(self.api_call,),
+            cli=(self.cli,),
+            verify=f"wait until it is 'available' (up to {format_duration(VERIFY_TIMEOUT)})",
+            inputs={"cluster": self.cluster, "snapshot_id": self.snapshot_id, "region": self.region},
+            subject=self,
+            blocked=self.blocked,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,14 @@ class SnapshotOutcome:
 
 
 def preview_manual_snapshot(
-    profile: Profile, clients: ClientSource, clock: Clock = system_clock, resources: Resources | None = None
+    profile: Profile,
+    clients: ClientSource,
+    clock: Clock = system_clock,
+    resources: Resources | None = None,
+    snapshot_id: str | None = None,
 ) -> SnapshotPreview:
     res = resources or Resources()
-    name = snapshot_name(clock())
+    name = snapshot_id or snapshot_name(clock())
     status: str | None = None
     blocked: str | None = None
     try:
@@ -122,72 +130,57 @@ def take_manual_snapshot(
     poll: dt.timedelta = VERIFY_POLL,
 ) -> SnapshotOutcome:
     """Run the previewed action. Never raises for AWS errors: every outcome is returned and audited."""
-    action_id = str(uuid.uuid4())
-    inputs = {"cluster": preview.cluster, "snapshot_id": preview.snapshot_id, "region": preview.region}
+    env = Env(profile, actor, clients, audit, write_mode=write_mode, offline=offline, clock=clock, sleep=sleep)
+    outcome = run_action(
+        CreateClusterSnapshot(),
+        preview.as_preview(),
+        env=env,
+        confirmation=confirmation,
+        context=context or {"screen": "backups"},
+        verify_timeout=verify_timeout,
+        poll=poll,
+    )
+    return SnapshotOutcome(outcome.status, outcome.detail, preview.snapshot_id, outcome.action_id)
 
-    def record(status: str, detail: str) -> None:
-        audit.record(
-            actor=actor,
-            profile=profile.name,
-            environment=profile.environment,
-            action=ACTION,
-            action_id=action_id,
-            context=context or {"screen": "backups"},
-            inputs=inputs,
-            preview=preview.text,
-            confirmation=confirmation,
-            outcome=status,
-            detail=detail,
+
+class SnapshotParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cluster: str = Resources().cluster
+    # Empty: `manual-backup-<now>`, as the guide names them.
+    snapshot_id: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9-]{0,254}$")
+
+
+class CreateClusterSnapshot(Action[SnapshotParams]):
+    name = ACTION
+    risk = Risk.LOW  # adds a snapshot; changes nothing that exists
+    params = SnapshotParams
+    operation = "CreateDBClusterSnapshot"
+    verify_timeout = VERIFY_TIMEOUT
+    poll = VERIFY_POLL
+
+    def preview(self, params: SnapshotParams, env: Env, findings: Mapping[str, Any]) -> Preview:
+        resources = Resources(cluster=params.cluster)
+        return preview_manual_snapshot(env.profile, env.clients, env.clock, resources, params.snapshot_id).as_preview()
+
+    def execute(self, preview: Preview, env: Env) -> Executed:
+        shown: SnapshotPreview = preview.subject
+        env.clients.client("rds").create_db_cluster_snapshot(
+            DBClusterIdentifier=shown.cluster, DBClusterSnapshotIdentifier=shown.snapshot_id
         )
+        return Executed(f"CreateDBClusterSnapshot accepted {shown.snapshot_id}", shown)
 
-    def finish(status: Status, detail: str) -> SnapshotOutcome:
-        record(status, detail)
-        return SnapshotOutcome(status, detail, preview.snapshot_id, action_id)
+    def observe(self, executed: Executed, env: Env) -> Observation:
+        """The guide's "Verify backup": describe the snapshot until it is available or failed."""
+        snapshot_id = executed.subject.snapshot_id
+        answer = env.clients.client("rds").describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=snapshot_id)
+        snapshot = answer["DBClusterSnapshots"][0]
+        state, progress = snapshot.get("Status", "unknown"), snapshot.get("PercentProgress", 0)
+        if state == "available":
+            return Observation("verified", f"{snapshot_id} is available ({progress} %)")
+        if state not in ("creating", "copying"):
+            return Observation("failed", f"{snapshot_id} is {state}")
+        return Observation(None, f"{state} ({progress} %)")
 
-    refused = refusal(actor.role, write_mode, offline)
-    if refused:
-        return finish("refused", refused)
-    if confirmation.strip().lower() not in CONFIRMATIONS:
-        return finish("cancelled", "not confirmed")
-    if preview.blocked:
-        return finish("failed", preview.blocked)
-    try:
-        rds = clients.client("rds")
-        rds.create_db_cluster_snapshot(
-            DBClusterIdentifier=preview.cluster, DBClusterSnapshotIdentifier=preview.snapshot_id
-        )
-    except (BotoCoreError, ClientError) as exc:
-        return finish("failed", f"CreateDBClusterSnapshot: {describe_error(exc)}")
-    # Recorded before the wait, so that a console closed while verifying still leaves the snapshot on record.
-    record("executed", f"CreateDBClusterSnapshot accepted {preview.snapshot_id}")
-    status, detail = _verify(rds, preview.snapshot_id, clock, sleep, verify_timeout, poll)
-    return finish(status, detail)
-
-
-def _verify(
-    rds: Any,
-    snapshot_id: str,
-    clock: Clock,
-    sleep: Callable[[float], None],
-    timeout: dt.timedelta,
-    poll: dt.timedelta,
-) -> tuple[Status, str]:
-    """The guide's "Verify backup": describe the snapshot until it is available, failed, or the time is up."""
-    deadline = clock() + timeout
-    last = "not described yet"
-    while True:
-        try:
-            snapshot = rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=snapshot_id)["DBClusterSnapshots"][
-                0
-            ]
-            state, progress = snapshot.get("Status", "unknown"), snapshot.get("PercentProgress", 0)
-            if state == "available":
-                return "verified", f"{snapshot_id} is available ({progress} %)"
-            if state not in ("creating", "copying"):
-                return "failed", f"{snapshot_id} is {state}"
-            last = f"{state} ({progress} %)"
-        except (BotoCoreError, ClientError) as exc:  # a passing error while waiting: keep waiting, say so at the end
-            last = describe_error(exc)
-        if clock() >= deadline:
-            return "unverified", f"{snapshot_id} not available after {format_duration(timeout)}: {last}"
-        sleep(poll.total_seconds())
+    def pending(self, executed: Executed) -> str:
+        return f"{executed.subject.snapshot_id} not available"

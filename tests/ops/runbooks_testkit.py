@@ -1,0 +1,85 @@
+"""Helpers of the runbook and dashboard tests: signing in to the local stack as a demo user (the console's own
+headless sign-in), a profile for the whole stack, a clock running from the stack's seeded "now", boto3 clients
+for asserting on moto, and the PostgreSQL helpers of the shop-api tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+
+from console.config import Profile
+from console.demo import StackInfo
+from console.headless import sign_in
+from console.session import SessionService, SignedIn
+from offline_cache.clock import Clock
+
+
+def stack_profile_for(info: StackInfo, name: str = "runbooks") -> Profile:
+    """A profile for the whole stack: shop-api, its Cognito pool, and moto for AWS (dummy keys)."""
+    return Profile(
+        name=name,
+        environment="demo",
+        api_url=info.api_url,
+        region=info.region,
+        user_pool_id=info.user_pool_id,
+        client_id=info.client_id,
+        aws_endpoint_url=info.aws_endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        token_store="file",
+    )
+
+
+def signed_in(profile: Profile, info: StackInfo, username: str) -> tuple[SessionService, SignedIn]:
+    """Sign in as a demo user the way `shop-console` headless commands do; `session.api` carries the token."""
+    user = next(u for u in info.users if u.username == username)
+    environ = {"SHOP_CONSOLE_USERNAME": user.username, "SHOP_CONSOLE_PASSWORD": user.password}
+    return sign_in(profile, None, False, io.StringIO(), environ)
+
+
+def aws(profile: Profile, service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=profile.aws_endpoint_url,
+        region_name=profile.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def seeded_clock(profile: Profile) -> Clock:
+    """Time running from just after the stack's last seeded datapoint (its start): the seeded incident stays in
+    the checks' windows however long the test session has been running."""
+    cpu = aws(profile, "cloudwatch").get_metric_statistics(
+        Namespace="AWS/ECS",
+        MetricName="CPUUtilization",
+        StartTime=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
+        EndTime=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1),
+        Period=300,
+        Statistics=["Average"],
+    )["Datapoints"]
+    last = max(point["Timestamp"] for point in cpu)
+    began = time.monotonic()
+    return lambda: last + dt.timedelta(seconds=30 + time.monotonic() - began)
+
+
+def backend_testkit() -> ModuleType:
+    """tests/backend/shop_api_testkit (fresh PostgreSQL databases, skip-or-fail when PostgreSQL is absent),
+    loaded by path: pytest puts tests/backend on sys.path only when that folder's tests are collected too."""
+    name = "shop_api_testkit"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parents[1] / "backend" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
