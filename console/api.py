@@ -17,7 +17,7 @@ class ApiUnavailable(Exception):
 
 @dataclass
 class ApiProblem(Exception):
-    """The API refused the request (4xx), with its RFC 9457 problem details."""
+    """The API refused the request (4xx, or 501 for what this backend does not do), with its RFC 9457 details."""
 
     status: int
     title: str
@@ -54,7 +54,8 @@ class ApiClient:
             raise ApiUnavailable(f"{self.base_url} did not answer in time") from exc
         except httpx.TransportError as exc:
             raise ApiUnavailable(f"cannot reach {self.base_url}: {exc}") from exc
-        if response.status_code >= 500:
+        # 501 is an answer, not an outage: e.g. the admin DB routes on a SQLite backend say why in their problem.
+        if response.status_code >= 500 and response.status_code != 501:
             raise ApiUnavailable(f"{self.base_url} answered {response.status_code}")
         if response.status_code >= 400:
             raise _problem(response)

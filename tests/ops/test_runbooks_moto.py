@@ -210,7 +210,7 @@ def test_database_checks_need_postgresql(stack: StackInfo, profile: Profile, aud
     run = RunbookRun(find_runbook("db-connections"), env)
     run.run_check()  # the CloudWatch figure
     by_state = run.run_check()
-    assert by_state.verdict is Verdict.UNKNOWN and "501" in by_state.actual_text
+    assert by_state.verdict is Verdict.UNKNOWN and "only on PostgreSQL" in by_state.actual_text
 
 
 # --- headless ---------------------------------------------------------------------------------------------------
