@@ -107,9 +107,12 @@ class ShopConsoleApp(App[None]):
         demo_users: Sequence[DemoUser] = (),
         keys: Mapping[str, str] | None = None,
         clock: Callable[[], dt.datetime] = local_now,
+        write_mode: bool = False,
     ) -> None:
         super().__init__()
         self.profile = profile
+        # `--write`: admin actions may run (console.ops.write_mode); read-only otherwise.
+        self.write_mode = write_mode
         self.api = api
         self.demo_users = list(demo_users)
         self.clock = clock  # what the status bar shows; tests freeze it
@@ -350,8 +353,10 @@ def create_app(
     keys: Mapping[str, str] | None = None,
     clock: Callable[[], dt.datetime] = local_now,
     session_factory: Callable[[Profile, ApiClient], tuple[SessionService, str | None]] = SessionService.for_profile,
+    write_mode: bool = False,
 ) -> ShopConsoleApp:
-    """The console for a profile. `keys` defaults to the config file's [keymap] (a ConfigError if it is wrong)."""
+    """The console for a profile. `keys` defaults to the config file's [keymap] (a ConfigError if it is wrong);
+    `write_mode` is `--write`."""
     api = ApiClient(profile.api_url)
     return ShopConsoleApp(
         profile,
@@ -360,4 +365,5 @@ def create_app(
         demo_users,
         keymap.load() if keys is None else keys,
         clock,
+        write_mode,
     )

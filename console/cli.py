@@ -37,10 +37,22 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from stdin (else SHOP_CONSOLE_PASSWORD)"
     )
 
-    parser = _Parser(prog="shop-console", description="A terminal console for running shops.", parents=[profile_option])
+    # The TUI's actions (admin only): accepted before or after `demo`, as --profile is.
+    write_option = _Parser(add_help=False)
+    write_option.add_argument(
+        "--write", action="store_true", default=argparse.SUPPRESS, help="allow admin actions (read-only without it)"
+    )
+
+    parser = _Parser(
+        prog="shop-console",
+        description="A terminal console for running shops.",
+        parents=[profile_option, write_option],
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
-        "demo", parents=[profile_option], help="start the local stack (moto + shop-api) and the console on it"
+        "demo",
+        parents=[profile_option, write_option],
+        help="start the local stack (moto + shop-api) and the console on it",
     )
     demo.add_argument("--serve-only", action="store_true", help="run the stack only; print its details as JSON")
     demo.add_argument("--database", metavar="URL", help="shop-api database (default: SQLite in the data dir)")
@@ -60,20 +72,21 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     profile_name: str | None = getattr(args, "profile", None)
+    write_mode: bool = getattr(args, "write", False)
     try:
         if args.command == "demo":
-            return _demo(profile_name or "demo", args.serve_only, args.database)
+            return _demo(profile_name or "demo", args.serve_only, args.database, write_mode)
         if args.command == "serve":
             return _serve(config.load_profile(profile_name), args.port)
         if args.command == "backups":
             return _backups(config.load_profile(profile_name), args)
-        return _run_app(config.load_profile(profile_name))
+        return _run_app(config.load_profile(profile_name), write_mode=write_mode)
     except config.ConfigError as exc:
         print(f"shop-console: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
 
-def _demo(profile_name: str, serve_only: bool, database_url: str | None) -> int:
+def _demo(profile_name: str, serve_only: bool, database_url: str | None, write_mode: bool) -> int:
     from console import demo
 
     logs.setup("demo", demo.terminal_for(profile_name))
@@ -84,7 +97,7 @@ def _demo(profile_name: str, serve_only: bool, database_url: str | None) -> int:
     try:
         info = stack.start(database_url)
         profile = stack.write_profile(info, demo.terminal_for(profile_name))
-        return _run_app(profile, info.users)
+        return _run_app(profile, info.users, write_mode)
     except demo.DemoStackError as exc:
         print(f"shop-console: {exc}", file=sys.stderr)
         return 1
@@ -125,12 +138,12 @@ def _backups(profile: config.Profile, args: argparse.Namespace) -> int:
     return run_backups_command(profile, signed_in.identity.role, args.json, sys.stdout)
 
 
-def _run_app(profile: config.Profile, demo_users: Sequence[object] = ()) -> int:
+def _run_app(profile: config.Profile, demo_users: Sequence[object] = (), write_mode: bool = False) -> int:
     from console.app import create_app
 
     logs.setup(profile.environment, profile.terminal_id)
     logs.set_context(profile=profile.name)
-    create_app(profile, list(demo_users)).run()
+    create_app(profile, list(demo_users), write_mode=write_mode).run()
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The line on top of every screen after sign-in: who, where, which environment, connection, queue, time."""
+"""The line on top of every screen after sign-in: who, where, which environment, write mode, connection, queue,
+time."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ class StatusBar(Horizontal):
         # The shop comes last: on a narrow terminal it is what the ellipsis takes.
         yield Static(f"{who.username} · {who.role} · {self.app.profile.terminal_id} · {who.shop_name}", id="who")
         yield environment_badge(self.app.profile.environment)
+        if self.app.write_mode:  # `--write`: an admin's actions change things, so say so on every screen
+            yield Static(" WRITE MODE ", id="write-mode")
         yield Static(id="link")
         yield Static(id="queue")
         yield Static(id="clock")
