@@ -269,11 +269,7 @@ class ShopConsoleApp(App[None]):
         if self.signed_in is None or not navigation.allowed(destination_id, self.identity.role):
             self.notify("That is not open to your role.", severity="error")
             return
-        destination = navigation.get(destination_id)
-        if not destination.built:
-            self.notify(f"{destination.title} is not in this version yet.", timeout=4)
-            return
-        module, _, name = destination.screen.partition(":")
+        module, _, name = navigation.get(destination_id).screen.partition(":")
         screen = getattr(importlib.import_module(module), name)()
         self.action_home()
         self.push_screen(screen)

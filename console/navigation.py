@@ -28,7 +28,7 @@ class Destination:
 
     @property
     def built(self) -> bool:
-        """False for a destination whose screen arrives with a later issue: offered, but it says so when opened."""
+        """False for a destination whose screen arrives with a later issue: listed here, offered to no one yet."""
         return importlib.util.find_spec(self.screen.partition(":")[0]) is not None
 
 
@@ -52,9 +52,14 @@ DESTINATIONS: tuple[Destination, ...] = (
 _BY_ID = {destination.id: destination for destination in DESTINATIONS}
 
 
-def for_role(role: str | None) -> list[Destination]:
-    """The destinations this role may open, in home order. Nothing else is offered."""
+def permitted(role: str | None) -> list[Destination]:
+    """Every destination this role may open once it is built, in home order (the roles table)."""
     return [destination for destination in DESTINATIONS if role in destination.roles]
+
+
+def for_role(role: str | None) -> list[Destination]:
+    """What home and the palette offer this role: its destinations that this version has. Nothing else."""
+    return [destination for destination in permitted(role) if destination.built]
 
 
 def get(destination_id: str) -> Destination:
@@ -63,4 +68,4 @@ def get(destination_id: str) -> Destination:
 
 def allowed(destination_id: str, role: str | None) -> bool:
     destination = _BY_ID.get(destination_id)
-    return destination is not None and role in destination.roles
+    return destination is not None and role in destination.roles and destination.built

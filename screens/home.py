@@ -35,7 +35,6 @@ class HomeScreen(ShellScreen):
                 (f"{key:<4}  ", "bold"),
                 f"{destination.title:<12}",
                 (destination.description, "dim"),
-                ("" if destination.built else "  (not built yet)", "dim"),
             )
             options.append(Option(line, id=destination.id))
         return options
