@@ -6,6 +6,7 @@ Heavy modules (Textual, the app) are imported only by the commands that need the
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 from console import config, logs
 
 if TYPE_CHECKING:
-    from console.session import SignedIn
+    from console.session import SessionService, SignedIn
 
 # sysexits' numbers, so that 1, 2 and 3 stay free for what commands report (e.g. `backups`: 2 = a check failed).
 EXIT_USAGE = 64
@@ -66,11 +67,22 @@ def _parser() -> argparse.ArgumentParser:
         help="backup and disaster-recovery checks (admin, support); exit 0 OK, 1 WARN/UNKNOWN, 2 FAIL, 4 refused",
     )
     backups.add_argument("--json", action="store_true", help="one JSON document with every check")
+    commands.add_parser(
+        "runbooks",
+        parents=[sign_in],
+        help="incident runbooks: list | show NAME | run NAME [--input k=v] [--write] [--yes-low-risk] [--json]",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    # A closed pipe (`shop-console backups | head`) ends the command quietly, as any Unix tool does.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    parser = _parser()
+    # The runbooks command parses its own arguments (list, show, run …); every other command takes none extra.
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "runbooks":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     profile_name: str | None = getattr(args, "profile", None)
     write_mode: bool = getattr(args, "write", False)
     try:
@@ -80,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(config.load_profile(profile_name), args.port)
         if args.command == "backups":
             return _backups(config.load_profile(profile_name), args)
+        if args.command == "runbooks":
+            # `shop-console --write runbooks run …` means the same as `… run NAME --write`.
+            return _runbooks(config.load_profile(profile_name), args, [*rest, *(["--write"] if write_mode else [])])
         return _run_app(config.load_profile(profile_name), write_mode=write_mode)
     except config.ConfigError as exc:
         print(f"shop-console: {exc}", file=sys.stderr)
@@ -116,26 +131,33 @@ def _serve(profile: config.Profile, port: int) -> int:
     return 0
 
 
-def _headless_sign_in(profile: config.Profile, args: argparse.Namespace) -> SignedIn:
+def _headless_sign_in(profile: config.Profile, args: argparse.Namespace) -> tuple[SessionService, SignedIn]:
     """Sign in for a headless command, or exit 3 with one line on stderr."""
     from console import headless
 
     logs.setup(profile.environment, profile.terminal_id)
     logs.set_context(profile=profile.name)
     try:
-        _session, signed_in = headless.sign_in(profile, args.username, args.password_stdin, sys.stdin)
+        session, signed_in = headless.sign_in(profile, args.username, args.password_stdin, sys.stdin)
     except headless.HeadlessAuthError as exc:
         print(f"shop-console: {exc}", file=sys.stderr)
         raise SystemExit(headless.EXIT_AUTH) from exc
     logs.set_context(user=signed_in.identity.username, shop=signed_in.identity.shop_name)
-    return signed_in
+    return session, signed_in
 
 
 def _backups(profile: config.Profile, args: argparse.Namespace) -> int:
     from console.ops.backups import run_backups_command
 
-    signed_in = _headless_sign_in(profile, args)
+    _session, signed_in = _headless_sign_in(profile, args)
     return run_backups_command(profile, signed_in.identity.role, args.json, sys.stdout)
+
+
+def _runbooks(profile: config.Profile, args: argparse.Namespace, rest: list[str]) -> int:
+    from console.ops.runbooks.command import run_runbooks_command
+
+    session, signed_in = _headless_sign_in(profile, args)
+    return run_runbooks_command(rest, profile, signed_in, session.api, sys.stdout, sys.stderr, sys.stdin)
 
 
 def _run_app(profile: config.Profile, demo_users: Sequence[object] = (), write_mode: bool = False) -> int:
