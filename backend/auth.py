@@ -12,9 +12,10 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Connection
 
 from backend.db import lookup_staff, set_tenant
-from backend.dependencies import DbConnection
+from backend.dependencies import DbConnection, database
 from backend.problems import Problem
 from backend.tokens import TokenVerifier
 
@@ -32,6 +33,12 @@ class Role(StrEnum):
 
 # Someone in several groups acts with the most privileged of them, in this order.
 _PRECEDENCE = (Role.admin, Role.manager, Role.support, Role.cashier)
+
+# Who may write what (DESIGN.md's roles): cashiers sell; managers also keep the catalogue and stock and refund.
+# Support and admin read every shop screen but make no sales edits. Every role may read.
+SELLERS = frozenset({Role.cashier, Role.manager})
+MANAGERS = frozenset({Role.manager})
+READERS = frozenset(Role)
 
 
 def role_from_groups(groups: Iterable[str] | None) -> Role | None:
@@ -76,10 +83,7 @@ def access_token_claims(
         raise _unauthorized("The access token is not valid.", invalid_token=True) from exc
 
 
-def current_principal(
-    request: Request, claims: Annotated[dict[str, Any], Depends(access_token_claims)], conn: DbConnection
-) -> Principal:
-    """The caller, with the request's transaction scoped to their shop. 403 without a role or a staff row."""
+def _principal(request: Request, claims: dict[str, Any], conn: Connection) -> Principal:
     role = role_from_groups(claims.get("cognito:groups"))
     if role is None:
         raise Problem(403, "This account is in none of the shop roles.", type_="no-role")
@@ -100,18 +104,48 @@ def current_principal(
     return principal
 
 
+def current_principal(
+    request: Request, claims: Annotated[dict[str, Any], Depends(access_token_claims)], conn: DbConnection
+) -> Principal:
+    """The caller, with the request's transaction scoped to their shop. 403 without a role or a staff row."""
+    return _principal(request, claims, conn)
+
+
+def principal_of_own_transaction(
+    request: Request, claims: Annotated[dict[str, Any], Depends(access_token_claims)]
+) -> Principal:
+    """The caller, looked up in a short read transaction of its own: for routes that run their own transactions
+    (the sync push commits each op in one), where holding the request's would block them on SQLite."""
+    with database(request).transaction(write=False) as conn:
+        return _principal(request, claims, conn)
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OwnTransactionPrincipal = Annotated[Principal, Depends(principal_of_own_transaction)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role, own_transactions: bool = False) -> Callable[[Principal], Principal]:
     """A dependency admitting only these roles (DESIGN.md's table), e.g.
-    `principal: Annotated[Principal, Depends(require_roles(Role.cashier, Role.manager))]`."""
+    `principal: Annotated[Principal, Depends(require_roles(Role.cashier, Role.manager))]`. With
+    `own_transactions` the route gets no request transaction and opens its own (see principal_of_own_transaction)."""
     allowed = frozenset(roles)
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    def admit(principal: Principal) -> Principal:
         if principal.role not in allowed:
             needed = " or ".join(sorted(allowed))
             raise Problem(403, f"This needs the {needed} role.", type_="role-required")
         return principal
 
-    return dependency
+    def in_request_transaction(principal: CurrentPrincipal) -> Principal:
+        return admit(principal)
+
+    def in_own_transaction(principal: OwnTransactionPrincipal) -> Principal:
+        return admit(principal)
+
+    return in_own_transaction if own_transactions else in_request_transaction
+
+
+# For route signatures: `principal: Sellers` admits cashiers and managers, and so on.
+Sellers = Annotated[Principal, Depends(require_roles(*SELLERS))]
+Managers = Annotated[Principal, Depends(require_roles(*MANAGERS))]
+Readers = Annotated[Principal, Depends(require_roles(*READERS))]

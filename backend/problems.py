@@ -82,13 +82,25 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def field_errors(exc: RequestValidationError) -> list[FieldError]:
-    errors = []
-    for error in exc.errors():
-        location, *path = [str(part) for part in error.get("loc", ())] or ["body"]
+def field_errors(errors: Sequence[Any], location: str | None = None) -> list[FieldError]:
+    """Pydantic's errors as field errors. `location` is where the validated value came from, when the errors'
+    own locations do not start with it (FastAPI's do: ("body", "lines", 0, …))."""
+    found = []
+    for error in errors:
+        parts = [str(part) for part in error.get("loc", ())]
+        where, *path = [location, *parts] if location else parts or ["body"]
         pointer = "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in path)
-        errors.append(FieldError(location=location, pointer=pointer, detail=error.get("msg", "invalid")))
-    return errors
+        detail = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        found.append(FieldError(location=where, pointer=pointer, detail=detail))
+    return found
+
+
+def validation_problem(errors: Sequence[Any], location: str | None = None) -> Problem:
+    """The 422 answered for invalid input, with one field error per problem found (the first few also in the
+    detail, which is what a queue's dead letter shows)."""
+    found = field_errors(errors, location)
+    summary = "; ".join(f"{error.pointer or error.location}: {error.detail}" for error in found[:3])
+    return Problem(422, f"The request is not valid: {summary}", type_="validation", errors=found)
 
 
 def install(app: FastAPI) -> None:
@@ -106,7 +118,7 @@ def install(app: FastAPI) -> None:
 
     async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return Problem(422, "The request is not valid.", type_="validation", errors=field_errors(exc)).response()
+        return validation_problem(exc.errors()).response()
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -15,7 +15,9 @@ from fastapi import FastAPI
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on host:port; port 0 picks a free one (read it back from the socket)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on accepted sockets that say TCP, and
+    # without it every response waits ~40 ms on Nagle + the client's delayed ACK (headers and body go apart).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from backend.db.engine import SQLITE_BEGIN, DialectName, app_role_url, create_engine, dialect_of
+from backend.db.engine import API_APPLICATION_NAME, SQLITE_BEGIN, DialectName, app_role_url, create_engine, dialect_of
 from backend.db.migrate import migrate
 from backend.db.tenancy import set_tenant
 
@@ -22,16 +22,18 @@ class Database:
     def open(cls, database_url: str, app_database_url: str | None = None) -> Database:
         """Migrate `database_url` (the owner) and return the database the API uses: on PostgreSQL connected as
         the app role (`app_database_url`, or the owner's URL with the default app role as user)."""
-        owner = create_engine(database_url)
         if dialect_of(database_url) == "sqlite":
+            owner = create_engine(database_url)
             migrate(owner)
             return cls(owner)
+        named = {"connect_args": {"application_name": API_APPLICATION_NAME}}
+        owner = create_engine(database_url, **named)
         app_url = make_url(app_database_url) if app_database_url else app_role_url(database_url)
         try:
             migrate(owner, app_role=app_url.username or "")
         finally:
             owner.dispose()
-        return cls(create_engine(app_url))
+        return cls(create_engine(app_url, **named))
 
     @contextmanager
     def transaction(self, *, write: bool = True, shop_id: str | None = None) -> Iterator[Connection]:

@@ -14,6 +14,10 @@ DialectName = Literal["sqlite", "postgresql"]
 # The login role the API serves requests as on PostgreSQL: neither superuser nor owner of any table.
 DEFAULT_APP_ROLE = "shop_api_app"
 
+# The application_name of every PostgreSQL session the API opens: pg_stat_activity tells its sessions by it,
+# and the admin routes never cancel or terminate them (migration v0003 checks for this exact name).
+API_APPLICATION_NAME = "shop-api"
+
 # Execution option naming how a SQLite transaction begins: "IMMEDIATE" takes the write lock up front, so a
 # writer waits its turn (busy_timeout) instead of failing when it upgrades a read snapshot another writer moved.
 SQLITE_BEGIN = "sqlite_begin"

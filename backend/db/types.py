@@ -31,6 +31,11 @@ class GUID(sa.TypeDecorator[str]):
         return None if value is None else str(value)
 
 
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime: what UTCDateTime columns store."""
+    return datetime.now(UTC)
+
+
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """An aware UTC datetime: `timestamptz` on PostgreSQL, UTC text on SQLite. Naive datetimes are refused."""
 

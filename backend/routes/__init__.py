@@ -2,6 +2,14 @@
 
 from fastapi import APIRouter
 
-from backend.routes import health, me
+from backend.routes import admin, health, inventory, me, orders, products, sync
 
-ROUTERS: tuple[APIRouter, ...] = (health.router, me.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    me.router,
+    products.router,
+    inventory.router,
+    orders.router,
+    sync.router,
+    admin.router,
+)

@@ -8,6 +8,7 @@
 - `database_url` (module, parametrized sqlite / postgresql): a migrated database seeded with `SHOPS` and the
   staff rows of `USERS`.
 - `shop_api` (module): the `shop-api` console script as a subprocess on that database, on a free port, ready.
+- `shop_data_api` (module): shop-api in-process on that database, with a client calling as any role of either shop.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shop_api_testkit import (
     staff_rows,
     start_shop_api,
 )
+from shop_data_testkit import EXTRA_STAFF, Api, inprocess_api, persona_tokens
 
 from backend.seed import seed_tenancy
 
@@ -76,3 +78,14 @@ def shop_api(database_url: str, cognito: Cognito, tmp_path_factory: pytest.TempP
     args = ["--database", database_url, *cognito.api_args(), "--jwks-url", cognito.jwks_url]
     with start_shop_api(args, log_file) as api:
         yield api
+
+
+@pytest.fixture(scope="module")
+def shop_data_api(database_url: str, cognito: Cognito) -> Iterator[Api]:
+    """shop-api in-process on the module's database, with a client that calls as any persona of
+    shop_data_testkit (every role of Corner Grocer, and Harbor Hardware's cashier and manager)."""
+    seed_tenancy(database_url, [], EXTRA_STAFF)
+    with inprocess_api(database_url, cognito) as url:
+        api = Api(url, persona_tokens(cognito))
+        yield api
+        api.close()

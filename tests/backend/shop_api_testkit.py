@@ -3,6 +3,7 @@ moto's Cognito set up as the product uses it, fresh PostgreSQL databases, and th
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -107,8 +108,13 @@ class Cognito:
 
     def forge(self, claims: dict[str, Any], algorithm: str = "RS256", headers: dict[str, Any] | None = None) -> str:
         """A token signed with moto's private key: exactly what moto's JWKS vouches for."""
-        key = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
-        return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": "dummy", **(headers or {})})
+        return jwt.encode(claims, moto_private_key(), algorithm=algorithm, headers={"kid": "dummy", **(headers or {})})
+
+
+@functools.cache
+def moto_private_key() -> Any:
+    """moto's Cognito signing key (loading it takes a third of a second: once is enough)."""
+    return jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
 
 
 def create_pool(client: Any, name: str) -> tuple[str, str]:

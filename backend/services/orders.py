@@ -1,0 +1,259 @@
+"""Orders: a sale as the till made it, checked against the catalogue, priced by `pricing`, moving stock.
+
+A sale that happened is recorded, never refused for what the till could not know: a price that differs from
+the catalogue (sold offline at yesterday's price) is kept and flagged, stock going below zero is flagged
+oversold, an archived product is flagged. What is refused (422) is what cannot be a real sale: an unknown
+product, tenders that do not pay for it, a receipt number its terminal already used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from backend.auth import Principal, Role
+from backend.db.tables import order_lines, order_tenders, orders, products, refunds
+from backend.db.types import utcnow
+from backend.db.upsert import insert
+from backend.problems import FieldError, Problem
+from backend.schemas.inventory import DEFAULT_LOCATION
+from backend.schemas.orders import Cashier, Order, OrderCreate, OrderLine, OrderPage, RefundSummary, Tender
+from backend.services import changes, pricing
+from backend.services.fingerprint import fingerprint
+from backend.services.inventory import Move, move_stock, record_moves, stock_keys
+from backend.services.outcome import Outcome
+from backend.services.pagination import beyond, decode_cursor, encode_cursor
+
+
+def create_order(conn: Connection, principal: Principal, body: OrderCreate) -> Outcome[Order]:
+    """Store the order with its lines, tenders and stock movements (all or nothing); the same id again with the
+    same body answers the stored order (200), with another body 422."""
+    order_id, now, request_hash = str(body.id), utcnow(), fingerprint(body)
+    # A replay answers what was stored, whatever the catalogue says by now (its prices or tax rates may have
+    # changed since the sale). The insert below still decides: a concurrent twin finds the order there.
+    if (stored := _replayed(conn, principal, body, request_hash)) is not None:
+        return Outcome.replay(stored)
+    lines = _priced_lines(conn, principal, body)
+    totals = pricing.order_totals([(line["amount"], line["tax"]) for line in lines])
+    try:
+        change = pricing.change_due(totals.total, [(tender.method, tender.amount) for tender in body.tenders])
+    except pricing.TenderError as exc:
+        error = FieldError(location="body", pointer="/tenders", detail=str(exc))
+        raise Problem(422, str(exc), type_="tenders", errors=[error]) from None
+    head = {
+        "shop_id": principal.shop_id,
+        "id": order_id,
+        "terminal_id": body.terminal_id,
+        "receipt_no": body.receipt_no,
+        "created_at": body.created_at,
+        "received_at": now,
+        "cashier_sub": principal.sub,
+        "cashier_username": principal.username,
+        "subtotal": totals.subtotal,
+        "tax": totals.tax,
+        "total": totals.total,
+        "tendered": totals.total + change,
+        "change": change,
+        "flags": [],
+        "request_hash": request_hash,
+    }
+    # The insert is the claim: this id (or this terminal's receipt number) already there makes it do nothing.
+    claim = insert(conn, orders).values(head).on_conflict_do_nothing().returning(orders.c.id)
+    if conn.execute(claim).first() is None:
+        if (stored := _replayed(conn, principal, body, request_hash)) is not None:
+            return Outcome.replay(stored)
+        detail = f"Terminal {body.terminal_id} already used receipt number {body.receipt_no} for another order."
+        error = FieldError(location="body", pointer="/receipt_no", detail=detail)
+        raise Problem(422, detail, type_="receipt-number-taken", errors=[error])
+
+    moves = [
+        Move(line_no, line["product_id"], DEFAULT_LOCATION, -line["quantity"], "sale")
+        for line_no, line in enumerate(lines, start=1)
+    ]
+    on_hand = move_stock(conn, principal, moves, now)
+    record_moves(conn, principal, "order", order_id, moves, now, on_hand_after=on_hand)
+    line_rows = [
+        {
+            **line,
+            "flags": [*line["flags"], "oversold"] if on_hand[line_no] < 0 else line["flags"],
+            "shop_id": principal.shop_id,
+            "order_id": order_id,
+            "line_no": line_no,
+            "refunded_quantity": 0,
+        }
+        for line_no, line in enumerate(lines, start=1)
+    ]
+    conn.execute(order_lines.insert(), line_rows)
+    tender_rows = [
+        {"shop_id": principal.shop_id, "order_id": order_id, "line_no": n, "method": t.method, "amount": t.amount}
+        for n, t in enumerate(body.tenders, start=1)
+    ]
+    if tender_rows:
+        conn.execute(order_tenders.insert(), tender_rows)
+    head["flags"] = sorted({flag for line in line_rows for flag in line["flags"]})
+    if head["flags"]:
+        conn.execute(sa.update(orders).where(*_key(principal, order_id)).values(flags=head["flags"]))
+    changes.stamp(conn, principal.shop_id, stock_changed=stock_keys(moves))
+    return Outcome.created(_order_body(head, line_rows, tender_rows, []))
+
+
+def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> list[dict]:
+    """Each line checked against the catalogue and priced: the order_lines columns, flags included."""
+    wanted = {str(line.product_id) for line in body.lines}
+    catalogue = {
+        str(row.id): row
+        for row in conn.execute(
+            sa.select(products.c.id, products.c.price, products.c.tax_rate_bp, products.c.active).where(
+                products.c.shop_id == principal.shop_id, products.c.id.in_(wanted)
+            )
+        )
+    }
+    unknown = [
+        FieldError(location="body", pointer=f"/lines/{index}/product_id", detail="There is no such product.")
+        for index, line in enumerate(body.lines)
+        if str(line.product_id) not in catalogue
+    ]
+    if unknown:
+        raise Problem(
+            422, "The order names products that are not in the catalogue.", type_="validation", errors=unknown
+        )
+    priced = []
+    for line in body.lines:
+        product = catalogue[str(line.product_id)]
+        tax_rate_bp = product.tax_rate_bp if line.tax_rate_bp is None else line.tax_rate_bp
+        amount = pricing.line_amount(line.quantity, line.unit_price, line.discount)
+        flags = []
+        if line.unit_price != product.price:
+            flags.append("price_differs")
+        if tax_rate_bp != product.tax_rate_bp:
+            flags.append("tax_differs")
+        if not product.active:
+            flags.append("archived_product")
+        priced.append(
+            {
+                "product_id": str(line.product_id),
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "discount": line.discount,
+                "tax_rate_bp": tax_rate_bp,
+                "amount": amount,
+                "tax": pricing.line_tax(amount, tax_rate_bp),
+                "catalogue_price": product.price,
+                "flags": flags,
+            }
+        )
+    return priced
+
+
+def _replayed(conn: Connection, principal: Principal, body: OrderCreate, request_hash: str) -> Order | None:
+    """The stored order if this id was used before with this body; 422 if with another; None if unused."""
+    stored = conn.execute(sa.select(orders.c.request_hash).where(*_key(principal, str(body.id)))).scalar_one_or_none()
+    if stored is None:
+        return None
+    if stored != request_hash:
+        raise Problem(422, "This order id was already used for another order.", type_="id-reused")
+    return load_orders(conn, principal, [str(body.id)], own_only=False)[0]
+
+
+def _key(principal: Principal, order_id: str) -> tuple[sa.ColumnElement[bool], ...]:
+    return orders.c.shop_id == principal.shop_id, orders.c.id == order_id
+
+
+def _visible(principal: Principal) -> list[sa.ColumnElement[bool]]:
+    """A cashier sees their own orders only (DESIGN.md's roles); everyone else the whole shop's."""
+    conditions = [orders.c.shop_id == principal.shop_id]
+    if principal.role is Role.cashier:
+        conditions.append(orders.c.cashier_sub == principal.sub)
+    return conditions
+
+
+def get_order(conn: Connection, principal: Principal, order_id: str) -> Order:
+    found = load_orders(conn, principal, [order_id])
+    if not found:
+        raise Problem(404, "There is no such order.")
+    return found[0]
+
+
+def list_orders(
+    conn: Connection,
+    principal: Principal,
+    *,
+    since: datetime | None = None,
+    terminal_id: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> OrderPage:
+    """Orders by business time (then id), from `since` on, optionally of one terminal; keyset-paged."""
+    query = sa.select(orders.c.id).where(*_visible(principal))
+    if since is not None:
+        query = query.where(orders.c.created_at >= since)
+    if terminal_id is not None:
+        query = query.where(orders.c.terminal_id == terminal_id)
+    if cursor:
+        query = query.where(beyond((orders.c.created_at, orders.c.id), decode_cursor(cursor, datetime, UUID)))
+    ids = [str(i) for i in conn.scalars(query.order_by(orders.c.created_at, orders.c.id).limit(limit + 1))]
+    items = load_orders(conn, principal, ids[:limit])
+    next_cursor = encode_cursor(items[-1].created_at, items[-1].id) if len(ids) > limit else None
+    return OrderPage(items=items, next_cursor=next_cursor)
+
+
+def load_orders(conn: Connection, principal: Principal, ids: Sequence[str], *, own_only: bool = True) -> list[Order]:
+    """Whole orders (lines, tenders, refunds) in the order of `ids`, leaving out those the caller may not see."""
+    if not ids:
+        return []
+    scope = _visible(principal) if own_only else [orders.c.shop_id == principal.shop_id]
+    heads = {
+        str(row["id"]): row for row in conn.execute(sa.select(orders).where(*scope, orders.c.id.in_(ids))).mappings()
+    }
+    found = [order_id for order_id in ids if order_id in heads]
+    if not found:
+        return []
+
+    def children(table: sa.Table, order_column: sa.Column, *order_by: sa.Column) -> dict[str, list[sa.RowMapping]]:
+        grouped: dict[str, list[sa.RowMapping]] = {order_id: [] for order_id in found}
+        query = sa.select(table).where(table.c.shop_id == principal.shop_id, order_column.in_(found))
+        for row in conn.execute(query.order_by(*order_by)).mappings():
+            grouped[str(row[order_column.name])].append(row)
+        return grouped
+
+    lines = children(order_lines, order_lines.c.order_id, order_lines.c.line_no)
+    tenders = children(order_tenders, order_tenders.c.order_id, order_tenders.c.line_no)
+    refunded = children(refunds, refunds.c.order_id, refunds.c.created_at, refunds.c.id)
+    return [_order_body(heads[i], lines[i], tenders[i], refunded[i]) for i in found]
+
+
+def _order_body(
+    head: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    tenders: Sequence[Mapping[str, Any]],
+    refunded: Sequence[Mapping[str, Any]],
+) -> Order:
+    """The contract's Order from stored rows (or the rows just written)."""
+    return Order(
+        id=str(head["id"]),
+        terminal_id=head["terminal_id"],
+        receipt_no=head["receipt_no"],
+        created_at=head["created_at"],
+        received_at=head["received_at"],
+        cashier=Cashier(sub=head["cashier_sub"], username=head["cashier_username"]),
+        lines=[
+            OrderLine(**{**{name: row[name] for name in OrderLine.model_fields}, "product_id": str(row["product_id"])})
+            for row in lines
+        ],
+        tenders=[Tender(method=row["method"], amount=row["amount"]) for row in tenders],
+        subtotal=head["subtotal"],
+        tax=head["tax"],
+        total=head["total"],
+        tendered=head["tendered"],
+        change=head["change"],
+        flags=head["flags"],
+        refunds=[
+            RefundSummary(**{**{name: row[name] for name in RefundSummary.model_fields}, "id": str(row["id"])})
+            for row in refunded
+        ],
+    )

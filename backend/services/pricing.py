@@ -1,0 +1,78 @@
+"""Order arithmetic in integer minor units (cents). Prices exclude tax; nothing here ever touches a float.
+
+- A line's amount is `quantity * unit_price - discount` (the discount is the whole line's).
+- A line's tax is `round_half_even(amount * tax_rate_bp / 10000)`, computed per line and then summed; tax is
+  never computed on the order total, so every receipt line shows a tax that the total really contains.
+- `subtotal` is the sum of line amounts, `tax` the sum of line taxes, `total = subtotal + tax`.
+- Tenders must cover the total. Only cash can be over-tendered: `change = tendered - total`, which therefore never
+  exceeds the cash given; card and other tenders together may not exceed the total.
+- Refunding `k` more units of a line of `q` units, of which `r` were refunded before, returns
+  `round_half_even(figure * (r + k) / q) - round_half_even(figure * r / q)` of its amount and of its tax: shares
+  are rounded cumulatively, so a line refunded in parts returns exactly what it cost, never a unit more.
+
+The console's offline cache (offline_cache/money.py) computes the same figures the same way, so a receipt
+printed offline matches what the server stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+BASIS_POINTS = 10_000
+
+
+class TenderError(ValueError):
+    """The tenders cannot pay for the order; the message says why, for the person at the till."""
+
+
+def div_round_half_even(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half to even, exactly (denominator > 0)."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2 == 1):
+        quotient += 1
+    return quotient
+
+
+def line_amount(quantity: int, unit_price: int, discount: int) -> int:
+    return quantity * unit_price - discount
+
+
+def line_tax(amount: int, tax_rate_bp: int) -> int:
+    return div_round_half_even(amount * tax_rate_bp, BASIS_POINTS)
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: int
+    tax: int
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.tax
+
+
+def order_totals(lines: Sequence[tuple[int, int]]) -> Totals:
+    """Totals of (amount, tax) pairs, one per line."""
+    return Totals(subtotal=sum(amount for amount, _ in lines), tax=sum(tax for _, tax in lines))
+
+
+def change_due(total: int, tenders: Sequence[tuple[str, int]]) -> int:
+    """The cash to hand back for (method, amount) tenders; raises TenderError if they cannot pay `total`."""
+    tendered = sum(amount for _, amount in tenders)
+    if tendered < total:
+        raise TenderError(f"The tenders ({tendered}) do not cover the total ({total}).")
+    not_cash = sum(amount for method, amount in tenders if method != "cash")
+    if not_cash > total:
+        raise TenderError(
+            f"Card and other tenders ({not_cash}) exceed the total ({total}): only cash can be over-tendered."
+        )
+    return tendered - total
+
+
+def refund_share(line_figure: int, line_quantity: int, refunded_before: int, quantity: int) -> int:
+    """What refunding `quantity` more units returns of a line's amount or tax (cumulative rounding)."""
+    after = div_round_half_even(line_figure * (refunded_before + quantity), line_quantity)
+    before = div_round_half_even(line_figure * refunded_before, line_quantity)
+    return after - before
