@@ -17,6 +17,7 @@ class DemoShop:
     id: str
     name: str
     currency: str
+    catalogue: str  # file under assets/demo/, made by common.catalogue_gen
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,8 @@ class DemoAccount:
         return f"{self.username}@demo.shop-console.invalid"
 
 
-CORNER_GROCER = DemoShop("3f0b6c1e-5a2d-4c8e-9b7a-1d2e3f4a5b6c", "Corner Grocer", "USD")
-HARBOR_HARDWARE = DemoShop("8a7d2e94-1c3b-4f6a-a5e8-9b0c1d2e3f40", "Harbor Hardware", "USD")
+CORNER_GROCER = DemoShop("3f0b6c1e-5a2d-4c8e-9b7a-1d2e3f4a5b6c", "Corner Grocer", "USD", "corner-grocer.json")
+HARBOR_HARDWARE = DemoShop("8a7d2e94-1c3b-4f6a-a5e8-9b0c1d2e3f40", "Harbor Hardware", "EUR", "harbor-hardware.json")
 SHOPS: tuple[DemoShop, ...] = (CORNER_GROCER, HARBOR_HARDWARE)
 
 ACCOUNTS: tuple[DemoAccount, ...] = (

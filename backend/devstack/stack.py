@@ -206,9 +206,9 @@ class DevStack:
         return api_url
 
     def _api_ready(self, subs: dict[str, str]) -> str:
-        """Wait for shop-api, then give it the demo shops and a staff row for every demo user. The child has
-        run the migrations by the time it listens, so seeding then never races them."""
-        from backend.seed import seed_tenancy  # loads SQLAlchemy: only when a stack starts
+        """Wait for shop-api, then give it the demo shops, a staff row for every demo user and each shop's demo
+        catalogue. The child has run the migrations by the time it listens, so seeding then never races them."""
+        from backend.seed import DEMO_DIR, read_catalogue_file, seed_catalogue, seed_tenancy  # SQLAlchemy: only now
 
         assert self._api is not None
         url = self._api.wait_ready()
@@ -220,6 +220,8 @@ class DevStack:
                 for a in ACCOUNTS
             ],
         )
+        for shop in SHOPS:
+            seed_catalogue(self.database_url, shop.id, read_catalogue_file(DEMO_DIR / shop.catalogue))
         return url
 
     def _timed(self, name: str, began: float, job: Callable[[], Any]) -> Any:

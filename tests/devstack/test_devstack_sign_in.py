@@ -171,3 +171,27 @@ def test_pool_and_client_are_set_up_as_the_console_expects(cognito: Any, stack: 
 
     groups = {g["GroupName"] for g in cognito.list_groups(UserPoolId=stack.user_pool_id)["Groups"]}
     assert groups == {"cashier", "manager", "support", "admin"}
+
+
+@pytest.mark.parametrize(
+    ("username", "sku_prefix", "currency"), [("corner-cashier", "GRC-", "USD"), ("harbor-cashier", "HWR-", "EUR")]
+)
+def test_each_shop_serves_its_demo_catalogue(
+    cognito: Any, stack: StackInfo, username: str, sku_prefix: str, currency: str
+) -> None:
+    user = stack.user(username)
+    token = srp(cognito, stack, user.username, user.password)["AuthenticationResult"]["AccessToken"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert me(stack, token).json()["shop"]["currency"] == currency
+    skus: list[str] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+        page = httpx.get(f"{stack.api_url}/v1/products", params=params, headers=headers, timeout=10).json()
+        skus += [product["sku"] for product in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(skus) >= 300 and all(sku.startswith(sku_prefix) for sku in skus)
+    stock = httpx.get(f"{stack.api_url}/v1/inventory", headers=headers, timeout=10).json()["items"]
+    assert stock and all(row["location"] == "store" for row in stock)
