@@ -105,11 +105,11 @@ def _demo(profile_name: str, serve_only: bool, database_url: str | None, write_m
     from console import demo
 
     logs.setup("demo", demo.terminal_for(profile_name))
-    if serve_only:
-        return demo.serve_until_signalled(profile_name, database_url)
     stack = demo.DemoStack(profile_name)
-    print("Starting the local stack (moto + shop-api)…", file=sys.stderr)
     try:
+        if serve_only:
+            return demo.serve_until_signalled(stack, database_url)
+        print("Starting the local stack (moto + shop-api)…", file=sys.stderr)
         info = stack.start(database_url)
         profile = stack.write_profile(info, demo.terminal_for(profile_name))
         return _run_app(profile, info.users, write_mode)

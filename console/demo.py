@@ -75,7 +75,7 @@ class DemoStack:
         ]
         if database_url:
             command += ["--database", database_url]
-        with open(self.log_path, "ab") as log:
+        with open(self.log_path, "wb") as log:  # this run only, so its tail is about this start
             self._process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True
             )
@@ -127,11 +127,19 @@ class DemoStack:
         config.save_profile(profile)
         return profile
 
-    def _log_tail(self, lines: int = 15) -> str:
+    def _log_tail(self, lines: int = 3) -> str:
+        """The last messages of the stack's log (JSON lines), as text a person reads; the rest stays in the file."""
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            tail = self.log_path.read_text(errors="replace").splitlines()[-lines:]
         except OSError:
             return "(no log)"
+        messages = []
+        for line in tail:
+            try:
+                messages.append(str(json.loads(line)["message"]))
+            except (ValueError, KeyError, TypeError):
+                messages.append(line)
+        return "\n".join(messages) + f"\n(full log: {self.log_path})"
 
 
 def _read_line(stream: IO[bytes], timeout: float) -> str:
@@ -150,9 +158,8 @@ def terminal_for(profile: str) -> str:
     return "T1" if profile == "demo" else f"T-{profile}"[:16]
 
 
-def serve_until_signalled(profile: str, database_url: str | None, out: IO[str] = sys.stdout) -> int:
+def serve_until_signalled(stack: DemoStack, database_url: str | None, out: IO[str] = sys.stdout) -> int:
     """`demo --serve-only`: start, write the profile, print one JSON line, run until SIGINT/SIGTERM."""
-    stack = DemoStack(profile)
     stopping = False
 
     def _stop(signum: int, _frame: object) -> None:
@@ -163,8 +170,8 @@ def serve_until_signalled(profile: str, database_url: str | None, out: IO[str] =
     signal.signal(signal.SIGINT, _stop)
     try:
         info = stack.start(database_url)
-        stack.write_profile(info, terminal_for(profile))
-        out.write(json.dumps({"profile": profile, **info.model_dump()}) + "\n")
+        stack.write_profile(info, terminal_for(stack.profile))
+        out.write(json.dumps({"profile": stack.profile, **info.model_dump()}) + "\n")
         out.flush()
         while not stopping and stack.running:
             time.sleep(0.2)
