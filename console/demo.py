@@ -110,20 +110,7 @@ class DemoStack:
             process.stdout.close()
 
     def write_profile(self, info: StackInfo, terminal_id: str = "T1") -> config.Profile:
-        profile = config.Profile(
-            name=self.profile,
-            environment="demo",
-            api_url=info.api_url,
-            region=info.region,
-            user_pool_id=info.user_pool_id,
-            client_id=info.client_id,
-            aws_endpoint_url=info.aws_endpoint_url,
-            # moto accepts any keys; real ones must never be written here.
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            terminal_id=terminal_id,
-            password_policy=info.password_policy,
-        )
+        profile = profile_for_stack(info, self.profile, terminal_id)
         config.save_profile(profile)
         return profile
 
@@ -140,6 +127,26 @@ class DemoStack:
             except (ValueError, KeyError, TypeError):
                 messages.append(line)
         return "\n".join(messages) + f"\n(full log: {self.log_path})"
+
+
+def profile_for_stack(
+    info: StackInfo, name: str, terminal_id: str = "T1", environment: config.Environment = "demo"
+) -> config.Profile:
+    """A profile for the whole local stack: shop-api, its Cognito pool, and moto for AWS."""
+    return config.Profile(
+        name=name,
+        environment=environment,
+        api_url=info.api_url,
+        region=info.region,
+        user_pool_id=info.user_pool_id,
+        client_id=info.client_id,
+        aws_endpoint_url=info.aws_endpoint_url,
+        # moto accepts any keys; real ones must never be written here.
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        terminal_id=terminal_id,
+        password_policy=info.password_policy,
+    )
 
 
 def _read_line(stream: IO[bytes], timeout: float) -> str:

@@ -9,9 +9,9 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+from common.money import PricedLine
 from offline_cache.db import transaction
 from offline_cache.models import LocalOrder, OrderLine, OrderSyncState, RefundRecord, Tender
-from offline_cache.money import PricedLine
 
 # An op's status as the orders list says it; no op at all: pruned after sync, or an order from the server.
 _SYNC_STATE = (

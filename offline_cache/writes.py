@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from common import money
 from common.barcodes import validate_barcode
 from offline_cache import outbox, product_view, stock
 from offline_cache.catalogue import Catalogue
@@ -30,7 +31,6 @@ from offline_cache.models import (
     SaleLine,
     Tender,
 )
-from offline_cache.money import PricedLine, order_totals, refund_share
 from offline_cache.orders import refunded_by_line
 
 MAX_QUANTITY = 9_999
@@ -97,17 +97,12 @@ class LocalWrites:
         if not lines:
             raise InvalidWrite("A sale needs at least one line.")
         order_lines = [self._sale_line(number, line) for number, line in enumerate(lines, start=1)]
-        totals = order_totals(
-            [PricedLine(line.quantity, line.unit_price, line.discount, line.tax_rate_bp) for line in order_lines]
-        )
+        totals = money.order_totals([(line.amount, line.tax) for line in order_lines])
         paid = self._tenders(tenders)
-        tendered = sum(tender.amount for tender in paid)
-        if tendered < totals.total:
-            raise InvalidWrite(f"The tenders ({tendered:,}) do not cover the total ({totals.total:,}).")
-        change = tendered - totals.total
-        cash = sum(tender.amount for tender in paid if tender.method == "cash")
-        if change > cash:
-            raise InvalidWrite("Only cash can be given back as change: card and other tenders cannot exceed the total.")
+        try:
+            change = money.change_due(totals.total, [(tender.method, tender.amount) for tender in paid])
+        except money.TenderError as exc:
+            raise InvalidWrite(str(exc)) from None
         order_id = order_id or str(uuid.uuid4())
         location = location or self._location
         now = self._clock()
@@ -217,7 +212,7 @@ class LocalWrites:
         if line.unit_price is not None:
             unit_price = _whole(line.unit_price, f"Line {number} price", 0, MAX_AMOUNT)
         discount = _whole(line.discount, f"Line {number} discount", 0, quantity * unit_price)
-        priced = PricedLine(quantity, unit_price, discount, product.tax_rate_bp)
+        priced = money.PricedLine(quantity, unit_price, discount, product.tax_rate_bp)
         return OrderLine(
             number,
             product.id,
@@ -274,8 +269,8 @@ class LocalWrites:
                         (
                             line_no,
                             take,
-                            refund_share(amount, line_quantity, before, take),
-                            refund_share(tax, line_quantity, before, take),
+                            money.refund_share(amount, line_quantity, before, take),
+                            money.refund_share(tax, line_quantity, before, take),
                         )
                     )
                     left -= take

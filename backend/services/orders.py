@@ -1,4 +1,4 @@
-"""Orders: a sale as the till made it, checked against the catalogue, priced by `pricing`, moving stock.
+"""Orders: a sale as the till made it, checked against the catalogue, priced by `common.money`, moving stock.
 
 A sale that happened is recorded, never refused for what the till could not know: a price that differs from
 the catalogue (sold offline at yesterday's price) is kept and flagged, stock going below zero is flagged
@@ -23,11 +23,12 @@ from backend.db.upsert import insert
 from backend.problems import FieldError, Problem
 from backend.schemas.inventory import DEFAULT_LOCATION
 from backend.schemas.orders import Cashier, Order, OrderCreate, OrderLine, OrderPage, RefundSummary, Tender
-from backend.services import changes, pricing
+from backend.services import changes
 from backend.services.fingerprint import fingerprint
 from backend.services.inventory import Move, move_stock, record_moves, stock_keys
 from backend.services.outcome import Outcome
 from backend.services.pagination import beyond, decode_cursor, encode_cursor
+from common import money
 
 
 def create_order(conn: Connection, principal: Principal, body: OrderCreate) -> Outcome[Order]:
@@ -39,10 +40,10 @@ def create_order(conn: Connection, principal: Principal, body: OrderCreate) -> O
     if (stored := _replayed(conn, principal, body, request_hash)) is not None:
         return Outcome.replay(stored)
     lines = _priced_lines(conn, principal, body)
-    totals = pricing.order_totals([(line["amount"], line["tax"]) for line in lines])
+    totals = money.order_totals([(line["amount"], line["tax"]) for line in lines])
     try:
-        change = pricing.change_due(totals.total, [(tender.method, tender.amount) for tender in body.tenders])
-    except pricing.TenderError as exc:
+        change = money.change_due(totals.total, [(tender.method, tender.amount) for tender in body.tenders])
+    except money.TenderError as exc:
         error = FieldError(location="body", pointer="/tenders", detail=str(exc))
         raise Problem(422, str(exc), type_="tenders", errors=[error]) from None
     head = {
@@ -126,7 +127,7 @@ def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> 
     for line in body.lines:
         product = catalogue[str(line.product_id)]
         tax_rate_bp = product.tax_rate_bp if line.tax_rate_bp is None else line.tax_rate_bp
-        amount = pricing.line_amount(line.quantity, line.unit_price, line.discount)
+        line_price = money.PricedLine(line.quantity, line.unit_price, line.discount, tax_rate_bp)
         flags = []
         if line.unit_price != product.price:
             flags.append("price_differs")
@@ -141,8 +142,8 @@ def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> 
                 "unit_price": line.unit_price,
                 "discount": line.discount,
                 "tax_rate_bp": tax_rate_bp,
-                "amount": amount,
-                "tax": pricing.line_tax(amount, tax_rate_bp),
+                "amount": line_price.amount,
+                "tax": line_price.tax,
                 "catalogue_price": product.price,
                 "flags": flags,
             }

@@ -2,7 +2,7 @@
 
 A refund names products and quantities; each is taken from the order's lines of that product in line order
 (the same product may be on several lines, at different prices). The money returned is the line's share of what
-was charged (price, discount and tax alike), rounded cumulatively (see `pricing.refund_share`), so refunding a
+was charged (price, discount and tax alike), rounded cumulatively (see `common.money.refund_share`), so refunding a
 line in parts returns exactly what it cost and never more. The units go back on the shelf as movements.
 """
 
@@ -18,10 +18,11 @@ from backend.db.upsert import insert
 from backend.problems import FieldError, Problem
 from backend.schemas.inventory import DEFAULT_LOCATION
 from backend.schemas.orders import Refund, RefundCreate, RefundLine
-from backend.services import changes, pricing
+from backend.services import changes
 from backend.services.fingerprint import fingerprint
 from backend.services.inventory import Move, move_stock, record_moves, stock_keys
 from backend.services.outcome import Outcome
+from common import money
 
 
 def create_refund(conn: Connection, principal: Principal, order_id: str, body: RefundCreate) -> Outcome[Refund]:
@@ -69,8 +70,8 @@ def create_refund(conn: Connection, principal: Principal, order_id: str, body: R
                 "line_no": line["line_no"],
                 "product_id": str(line["product_id"]),
                 "quantity": quantity,
-                "amount": pricing.refund_share(line["amount"], line["quantity"], line["refunded_quantity"], quantity),
-                "tax": pricing.refund_share(line["tax"], line["quantity"], line["refunded_quantity"], quantity),
+                "amount": money.refund_share(line["amount"], line["quantity"], line["refunded_quantity"], quantity),
+                "tax": money.refund_share(line["tax"], line["quantity"], line["refunded_quantity"], quantity),
             }
         )
     conn.execute(refund_lines.insert(), refunded_lines)

@@ -1,7 +1,7 @@
 """Order arithmetic against an independent calculation in exact fractions: random lines, discounts and tax rates,
-through `backend.services.pricing` and through the API on both databases. No minor unit is lost or made up:
-the total is exactly subtotal + tax, tax is within half a unit per line of the exact tax, and refunds of a line in
-any parts add up to exactly what the line cost."""
+through `common.money` (which shop-api and the offline cache share) and through the API on both databases. No
+minor unit is lost or made up: the total is exactly subtotal + tax, tax is within half a unit per line of the
+exact tax, and refunds of a line in any parts add up to exactly what the line cost."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shop_data_testkit import Api, new_order
 
-from backend.services import pricing
+from common import money
 
 MAX_QUANTITY = 50
 MAX_PRICE = 10**7
@@ -48,9 +48,9 @@ def exact(order_lines: list[tuple[int, int, int, int]]) -> dict[str, Any]:
 @given(st.lists(lines(), min_size=1, max_size=20))
 def test_totals_match_exact_fractions(order_lines: list[tuple[int, int, int, int]]) -> None:
     expected = exact(order_lines)
-    amounts = [pricing.line_amount(q, p, d) for q, p, d, _ in order_lines]
-    taxes = [pricing.line_tax(a, rate) for a, (*_, rate) in zip(amounts, order_lines, strict=True)]
-    totals = pricing.order_totals(list(zip(amounts, taxes, strict=True)))
+    amounts = [money.line_amount(q, p, d) for q, p, d, _ in order_lines]
+    taxes = [money.line_tax(a, rate) for a, (*_, rate) in zip(amounts, order_lines, strict=True)]
+    totals = money.order_totals(list(zip(amounts, taxes, strict=True)))
     assert (amounts, taxes) == (expected["amounts"], expected["taxes"])
     assert (totals.subtotal, totals.tax, totals.total) == (expected["subtotal"], expected["tax"], expected["total"])
     assert totals.total == totals.subtotal + totals.tax
@@ -59,22 +59,22 @@ def test_totals_match_exact_fractions(order_lines: list[tuple[int, int, int, int
 
 @given(st.integers(-(10**12), 10**12), st.integers(1, 10**6))
 def test_division_rounds_half_to_even(numerator: int, denominator: int) -> None:
-    assert pricing.div_round_half_even(numerator, denominator) == round(Fraction(numerator, denominator))
+    assert money.div_round_half_even(numerator, denominator) == round(Fraction(numerator, denominator))
 
 
 @given(lines(), st.data())
 def test_refunds_in_any_parts_return_exactly_the_line(line: tuple[int, int, int, int], data: st.DataObject) -> None:
     quantity, unit_price, discount, rate = line
-    amount = pricing.line_amount(quantity, unit_price, discount)
-    tax = pricing.line_tax(amount, rate)
+    amount = money.line_amount(quantity, unit_price, discount)
+    tax = money.line_tax(amount, rate)
     parts: list[int] = []
     while sum(parts) < quantity:
         parts.append(data.draw(st.integers(1, quantity - sum(parts))))
     refunded = 0
     returned_amount = returned_tax = 0
     for part in parts:
-        share = pricing.refund_share(amount, quantity, refunded, part)
-        tax_share = pricing.refund_share(tax, quantity, refunded, part)
+        share = money.refund_share(amount, quantity, refunded, part)
+        tax_share = money.refund_share(tax, quantity, refunded, part)
         assert share >= 0 and tax_share >= 0
         refunded += part
         returned_amount += share
@@ -96,15 +96,15 @@ def test_refunds_in_any_parts_return_exactly_the_line(line: tuple[int, int, int,
     ],
 )
 def test_change_comes_from_cash(tenders: list[tuple[str, int]], change: int) -> None:
-    assert pricing.change_due(1000, tenders) == change
+    assert money.change_due(1000, tenders) == change
 
 
 @pytest.mark.parametrize(
     "tenders", [[("cash", 999)], [("card", 1001)], [("card", 600), ("other", 500), ("cash", 1)], []]
 )
 def test_tenders_that_cannot_pay(tenders: list[tuple[str, int]]) -> None:
-    with pytest.raises(pricing.TenderError):
-        pricing.change_due(1000, tenders)
+    with pytest.raises(money.TenderError):
+        money.change_due(1000, tenders)
 
 
 @pytest.fixture(scope="module")

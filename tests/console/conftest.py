@@ -16,8 +16,8 @@ from textual.widgets import Input, Static
 
 from backend.devstack import StackInfo as BackendStackInfo
 from console import logs
-from console.config import Profile
-from console.demo import DemoUser, StackInfo
+from console.config import Environment, Profile
+from console.demo import DemoUser, StackInfo, profile_for_stack
 
 # Port 1 on loopback has no listener: a deterministic "connection refused" for the API and for Cognito.
 UNREACHABLE = "http://127.0.0.1:1"
@@ -42,18 +42,16 @@ def stack(stack: BackendStackInfo) -> StackInfo:
 
 
 def stack_profile(
-    stack: StackInfo, environment: str = "demo", user_pool_id: str | None = None, client_id: str | None = None
+    stack: StackInfo, environment: Environment = "demo", user_pool_id: str | None = None, client_id: str | None = None
 ) -> Profile:
-    return Profile(
-        name="demo",
-        environment=environment,
-        api_url=stack.api_url,
-        region=stack.region,
-        user_pool_id=user_pool_id or stack.user_pool_id,
-        client_id=client_id or stack.client_id,
-        aws_endpoint_url=stack.aws_endpoint_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+    """The demo profile, on another pool of the stack if given; it keeps the console's default password rules,
+    which the snapshots show."""
+    return profile_for_stack(stack, "demo", environment=environment).model_copy(
+        update={
+            "user_pool_id": user_pool_id or stack.user_pool_id,
+            "client_id": client_id or stack.client_id,
+            "password_policy": None,
+        }
     )
 
 

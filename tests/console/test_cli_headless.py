@@ -5,31 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import Any
 
 import pytest
 
 from console import config
+from console.demo import StackInfo, profile_for_stack
 
 ADMIN = ("ops-admin", "Ops-Console-606!")
 CASHIER = ("corner-cashier", "Apples-Till-101!")
 
 
 @pytest.fixture
-def profile(stack: Any) -> str:
-    config.save_profile(
-        config.Profile(
-            name="cli",
-            environment="demo",
-            api_url=stack.api_url,
-            region=stack.region,
-            user_pool_id=stack.user_pool_id,
-            client_id=stack.client_id,
-            aws_endpoint_url=stack.aws_endpoint_url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-    )
+def profile(stack: StackInfo) -> str:
+    config.save_profile(profile_for_stack(stack, "cli"))
     return "cli"
 
 

@@ -16,26 +16,15 @@ from typing import Any
 import boto3
 
 from console.config import Profile
-from console.demo import StackInfo
+from console.demo import StackInfo, profile_for_stack
 from console.headless import sign_in
 from console.session import SessionService, SignedIn
 from offline_cache.clock import Clock
 
 
 def stack_profile_for(info: StackInfo, name: str = "runbooks") -> Profile:
-    """A profile for the whole stack: shop-api, its Cognito pool, and moto for AWS (dummy keys)."""
-    return Profile(
-        name=name,
-        environment="demo",
-        api_url=info.api_url,
-        region=info.region,
-        user_pool_id=info.user_pool_id,
-        client_id=info.client_id,
-        aws_endpoint_url=info.aws_endpoint_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        token_store="file",
-    )
+    """The demo's profile for the whole stack, its refresh token kept in a file, never in the machine's keyring."""
+    return profile_for_stack(info, name).model_copy(update={"token_store": "file"})
 
 
 def signed_in(profile: Profile, info: StackInfo, username: str) -> tuple[SessionService, SignedIn]:

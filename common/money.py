@@ -1,4 +1,5 @@
-"""Order arithmetic in integer minor units (cents). Prices exclude tax; nothing here ever touches a float.
+"""Order arithmetic in integer minor units (cents), the one implementation shop-api and the console's offline cache
+both use, so a receipt printed offline matches what the server stores. Prices exclude tax; no float anywhere.
 
 - A line's amount is `quantity * unit_price - discount` (the discount is the whole line's).
 - A line's tax is `round_half_even(amount * tax_rate_bp / 10000)`, computed per line and then summed; tax is
@@ -9,9 +10,8 @@
 - Refunding `k` more units of a line of `q` units, of which `r` were refunded before, returns
   `round_half_even(figure * (r + k) / q) - round_half_even(figure * r / q)` of its amount and of its tax: shares
   are rounded cumulatively, so a line refunded in parts returns exactly what it cost, never a unit more.
-
-The console's offline cache (offline_cache/money.py) computes the same figures the same way, so a receipt
-printed offline matches what the server stores.
+- An order discount is spread over the lines in proportion to their amounts (largest remainder), so the line
+  discounts add up to exactly the order discount.
 """
 
 from __future__ import annotations
@@ -43,7 +43,23 @@ def line_tax(amount: int, tax_rate_bp: int) -> int:
     return div_round_half_even(amount * tax_rate_bp, BASIS_POINTS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    quantity: int
+    unit_price: int
+    discount: int
+    tax_rate_bp: int
+
+    @property
+    def amount(self) -> int:
+        return line_amount(self.quantity, self.unit_price, self.discount)
+
+    @property
+    def tax(self) -> int:
+        return line_tax(self.amount, self.tax_rate_bp)
+
+
+@dataclass(frozen=True, slots=True)
 class Totals:
     subtotal: int
     tax: int
@@ -62,11 +78,12 @@ def change_due(total: int, tenders: Sequence[tuple[str, int]]) -> int:
     """The cash to hand back for (method, amount) tenders; raises TenderError if they cannot pay `total`."""
     tendered = sum(amount for _, amount in tenders)
     if tendered < total:
-        raise TenderError(f"The tenders ({tendered}) do not cover the total ({total}).")
+        raise TenderError(f"The tenders ({tendered:,}) do not cover the total ({total:,}).")
     not_cash = sum(amount for method, amount in tenders if method != "cash")
     if not_cash > total:
         raise TenderError(
-            f"Card and other tenders ({not_cash}) exceed the total ({total}): only cash can be over-tendered."
+            f"Only cash can be given back as change: card and other tenders ({not_cash:,}) exceed the total "
+            f"({total:,})."
         )
     return tendered - total
 
@@ -76,3 +93,18 @@ def refund_share(line_figure: int, line_quantity: int, refunded_before: int, qua
     after = div_round_half_even(line_figure * (refunded_before + quantity), line_quantity)
     before = div_round_half_even(line_figure * refunded_before, line_quantity)
     return after - before
+
+
+def allocate_discount(amounts: Sequence[int], discount: int) -> list[int]:
+    """Each line's part of an order discount (see the module's rules)."""
+    total = sum(amounts)
+    if not 0 <= discount <= total:
+        raise ValueError(f"an order discount must be between 0 and the order amount {total}, got {discount}")
+    if total == 0:
+        return [0] * len(amounts)
+    shares = [divmod(amount * discount, total) for amount in amounts]
+    result = [quotient for quotient, _ in shares]
+    by_remainder = sorted(range(len(amounts)), key=lambda i: shares[i][1], reverse=True)
+    for i in by_remainder[: discount - sum(result)]:
+        result[i] += 1
+    return result

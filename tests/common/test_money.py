@@ -1,4 +1,5 @@
-"""Order arithmetic: half-even rounding per line, cumulative refund shares, order discounts spread exactly."""
+"""Order arithmetic shared by shop-api and the offline cache (common.money): half-even rounding per line,
+cumulative refund shares, order discounts spread exactly."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offline_cache.money import (
+from common.money import (
     PricedLine,
     allocate_discount,
     div_round_half_even,
@@ -28,7 +29,7 @@ def test_tax_is_rounded_half_even_per_line_then_summed() -> None:
     assert line_tax(25, 1000) == 2  # 2.5 → 2
     assert line_tax(35, 1000) == 4  # 3.5 → 4
     lines = [PricedLine(1, 25, 0, 1000), PricedLine(1, 25, 0, 1000)]
-    totals = order_totals(lines)
+    totals = order_totals([(line.amount, line.tax) for line in lines])
     assert (totals.subtotal, totals.tax, totals.total) == (50, 4, 54)  # not round(5.0) on the sum
 
 
