@@ -6,6 +6,7 @@ Heavy modules (Textual, the app) are imported only by the commands that need the
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,8 @@ from console import config, logs
 
 if TYPE_CHECKING:
     from console.session import SessionService, SignedIn
+    from offline_cache.engine import SyncReport
+    from offline_cache.models import OutboxOp
 
 # sysexits' numbers, so that 1, 2 and 3 stay free for what commands report (e.g. `backups`: 2 = a check failed).
 EXIT_USAGE = 64
@@ -72,6 +75,27 @@ def _parser() -> argparse.ArgumentParser:
         parents=[sign_in],
         help="incident runbooks: list | show NAME | run NAME [--input k=v] [--write] [--yes-low-risk] [--json]",
     )
+    sync = commands.add_parser(
+        "sync",
+        parents=[sign_in],
+        help="send the offline queue and pull changes; exit 0 drained, 1 ops remain, 3 sign-in failed",
+    )
+    sync.add_argument("--once", action="store_true", help="one push and pull, then exit (else until SIGINT/SIGTERM)")
+    sync.add_argument("--json", action="store_true", help="each cycle's counts as one JSON line")
+    queue = commands.add_parser("queue", parents=[profile_option], help="the offline queue of this terminal")
+    queue_commands = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+    queue_list = queue_commands.add_parser("list", parents=[profile_option], help="every op not done yet")
+    queue_list.add_argument("--json", action="store_true", help="a JSON array")
+    for action, helps in (
+        ("export", "write every unfinished op to FILE (JSON), to replay elsewhere"),
+        ("import", "replay another terminal's export here (same op ids: applied once)"),
+    ):
+        queue_commands.add_parser(action, parents=[profile_option], help=helps).add_argument("file", metavar="FILE")
+    commands.add_parser(
+        "reset",
+        parents=[profile_option],
+        help="remove this profile's local data; refused while unsent or dead ops are not exported",
+    )
     return parser
 
 
@@ -95,6 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "runbooks":
             # `shop-console --write runbooks run …` means the same as `… run NAME --write`.
             return _runbooks(config.load_profile(profile_name), args, [*rest, *(["--write"] if write_mode else [])])
+        if args.command == "sync":
+            return _sync(config.load_profile(profile_name), args)
+        if args.command == "queue":
+            return _queue(config.load_profile(profile_name), args)
+        if args.command == "reset":
+            return _reset(config.load_profile(profile_name))
         return _run_app(config.load_profile(profile_name), write_mode=write_mode)
     except config.ConfigError as exc:
         print(f"shop-console: {exc}", file=sys.stderr)
@@ -158,6 +188,116 @@ def _runbooks(profile: config.Profile, args: argparse.Namespace, rest: list[str]
 
     session, signed_in = _headless_sign_in(profile, args)
     return run_runbooks_command(rest, profile, signed_in, session.api, sys.stdout, sys.stderr, sys.stdin)
+
+
+def _sync(profile: config.Profile, args: argparse.Namespace) -> int:
+    from console import sync_service
+
+    session, _signed_in = _headless_sign_in(profile, args)
+    printed_error: str | None = None
+
+    def show(report: SyncReport) -> None:
+        nonlocal printed_error
+        busy = report.pushed or report.duplicate or report.rejected or report.conflicts or report.pulled
+        if args.once or busy:  # a loop says nothing while there is nothing to do
+            line = (
+                json.dumps(report.as_json())
+                if args.json
+                else f"pushed {report.pushed}, duplicate {report.duplicate}, rejected {report.rejected}, "
+                f"conflicts {report.conflicts}, pulled {report.pulled}, remaining {report.remaining}"
+            )
+            print(line, flush=True)
+        if report.error and report.error != printed_error:  # a loop waiting out an outage says so once
+            print(f"shop-console sync: {report.error}", file=sys.stderr, flush=True)
+        printed_error = report.error
+
+    if args.once:
+        outcome = sync_service.sync_once(profile, session)
+        show(outcome.report)
+    else:
+        outcome = sync_service.sync_until_signalled(profile, session, show)
+    if not outcome.drained:
+        queue = outcome.queue
+        print(
+            f"shop-console sync: {queue.unsent} unsent, {queue.dead} dead, {queue.conflicts} in conflict "
+            "(shop-console queue list)",
+            file=sys.stderr,
+        )
+    return 0 if outcome.drained else 1
+
+
+def _queue(profile: config.Profile, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from console import sync_service
+    from offline_cache.exchange import ImportRefused
+
+    logs.setup(profile.environment, profile.terminal_id)
+    logs.set_context(profile=profile.name)
+    if args.queue_command == "list":
+        _print_ops(sync_service.list_queue(profile), args.json)
+        return 0
+    path = Path(args.file)
+    if args.queue_command == "export":
+        try:
+            count = sync_service.export_queue(profile, path)
+        except OSError as exc:
+            print(f"shop-console queue export: {exc}", file=sys.stderr)
+            return 1
+        print(f"exported {count} operation(s) to {path}")
+        return 0
+    try:
+        result = sync_service.import_queue(profile, path)
+    except ImportRefused as exc:
+        print(f"shop-console queue import: {exc}", file=sys.stderr)
+        return 1
+    print(f"queued {result.added} operation(s) from {path}; {result.already_queued} were here already")
+    return 0
+
+
+def _print_ops(ops: Sequence[OutboxOp], as_json: bool) -> None:
+    rows = [
+        {
+            "seq": op.seq,
+            "id": op.id,
+            "type": op.type,
+            "status": op.status,
+            "blocked": op.blocked,
+            "attempts": op.attempts,
+            "last_error": op.last_error,
+            "created_at": op.created_at,
+        }
+        for op in ops
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        print("The queue is empty.")
+        return
+    for row in rows:
+        status = f"{row['status']} (blocked)" if row["blocked"] else row["status"]
+        print(
+            f"{row['seq']:>6}  {row['id']}  {row['type']:<14} {status:<18} {row['attempts']:>3}  "
+            f"{row['created_at']}  {row['last_error'] or ''}".rstrip()
+        )
+
+
+def _reset(profile: config.Profile) -> int:
+    from console import sync_service
+
+    logs.setup(profile.environment, profile.terminal_id)
+    logs.set_context(profile=profile.name)
+    try:
+        outcome = sync_service.reset_profile(profile)
+    except OSError as exc:
+        print(f"shop-console reset: could not remove the local data: {exc}", file=sys.stderr)
+        return 1
+    if outcome.removed is None:
+        print(f"shop-console reset: refused: {outcome.check.reason}", file=sys.stderr)
+        return 1
+    print(f"removed the local data of profile {profile.name} ({outcome.removed})")
+    return 0
 
 
 def _run_app(profile: config.Profile, demo_users: Sequence[object] = (), write_mode: bool = False) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -173,3 +175,9 @@ def mfa_required_pool(stack: StackInfo, authenticator_pool: tuple[str, str]) -> 
     cognito.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
     cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
     return stack_profile(stack, user_pool_id=pool_id, client_id=client_id), username, password
+
+
+def run_cli(profile: str, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`shop-console --profile P ARGS` as a script runs it: a real process, the password (if any) on stdin."""
+    command = [sys.executable, "-m", "console.cli", "--profile", profile, *args]
+    return subprocess.run(command, input=password and password + "\n", capture_output=True, text=True, timeout=120)

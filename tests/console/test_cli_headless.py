@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from console import config
 from console.demo import StackInfo, profile_for_stack
+from tests.console.conftest import run_cli as run
 
 ADMIN = ("ops-admin", "Ops-Console-606!")
 CASHIER = ("corner-cashier", "Apples-Till-101!")
@@ -19,11 +18,6 @@ CASHIER = ("corner-cashier", "Apples-Till-101!")
 def profile(stack: StackInfo) -> str:
     config.save_profile(profile_for_stack(stack, "cli"))
     return "cli"
-
-
-def run(profile: str, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "console.cli", "--profile", profile, *args]
-    return subprocess.run(command, input=password and password + "\n", capture_output=True, text=True, timeout=120)
 
 
 def test_backups_json_for_an_admin(profile: str) -> None:
