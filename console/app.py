@@ -1,7 +1,8 @@
 """The Textual app: a small App subclass that wires the services to the screens, and a factory that tests reuse.
 
-The app decides which screen is in front (login, a challenge, home) and keeps the session alive; screens compose,
-bind keys and run service calls in workers. Every blocking call happens in a worker thread.
+The app decides which screen is in front (login, a challenge, home), keeps the session alive and runs the sync
+engine for it; screens compose, bind keys and run service calls in workers. Every blocking call happens in a worker
+thread.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from console.config import Profile
 from console.demo import DemoUser
 from console.offline_unlock import Identity
 from console.session import SessionService, SignedIn
+from console.sync_service import BackgroundSync, exit_check
+from offline_cache.engine import SyncStatus
+from offline_cache.exchange import ExitCheck
 from screens import themes
 from screens.base import background
 from screens.challenges import screen_for
@@ -44,6 +48,7 @@ STYLES = Path(__file__).resolve().parent.parent / "assets" / "styles" / "app.tcs
 HEALTH_POLL_SECONDS = 10.0
 REFRESH_RETRY_SECONDS = 30.0
 MIN_TIMER_SECONDS = 0.1
+SYNC_STOP_WAIT_SECONDS = 20.0  # an HTTP call under way finishes first (its timeout is 15 s)
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +63,9 @@ def local_now() -> dt.datetime:
 class QueueStatus:
     """The outbox as the status bar shows it; the sync engine feeds `ShopConsoleApp.queue` (empty until then)."""
 
-    count: int = 0
-    oldest: dt.datetime | None = None
+    count: int = 0  # not sent yet
+    oldest: dt.datetime | None = None  # the oldest of those
+    attention: bool = False  # something dead or in conflict: a person must settle it
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class ShopConsoleApp(App[None]):
     signed_in: var[SignedIn | None] = var(None)
     online: var[bool] = var(False)
     queue: var[QueueStatus] = var(QueueStatus())
+    sync_status: var[SyncStatus | None] = var(None)  # the sync engine's latest, while signed in
     api_status: var[ApiStatus] = var(ApiStatus(None, "checking…"))
     store_warning: var[str | None] = var(None)
 
@@ -98,6 +105,18 @@ class ShopConsoleApp(App[None]):
         def __init__(self, ok: bool) -> None:
             super().__init__()
             self.ok = ok
+
+    class SyncReported(Message):
+        def __init__(self, sync: BackgroundSync, status: SyncStatus) -> None:
+            super().__init__()
+            self.sync = sync
+            self.status = status
+
+    class SignOutChecked(Message):
+        def __init__(self, check: ExitCheck, everywhere: bool) -> None:
+            super().__init__()
+            self.check = check
+            self.everywhere = everywhere
 
     def __init__(
         self,
@@ -122,6 +141,8 @@ class ShopConsoleApp(App[None]):
         self._keys = dict(keys or {})
         self._refresh_timer: Timer | None = None
         self._told_network_back = False
+        self._sync: BackgroundSync | None = None
+        self._sync_online: bool | None = None  # the engine's probe, fresher than the health check
 
     # --- start ----------------------------------------------------------------------------------------------
 
@@ -135,6 +156,9 @@ class ShopConsoleApp(App[None]):
         self._check_health()
 
     def on_unmount(self) -> None:
+        sync = self._stop_sync()
+        if sync is not None:
+            sync.stop(wait=SYNC_STOP_WAIT_SECONDS)  # no sync thread outlives the app
         self.api.close()
 
     def session_service(self) -> SessionService:
@@ -171,6 +195,7 @@ class ShopConsoleApp(App[None]):
         who = outcome.identity
         logs.set_context(user=who.username, shop=who.shop_id)
         self._told_network_back = False
+        self._start_sync(outcome)
         self._update_online()
         self._show_front(HomeScreen())
         if outcome.offline:
@@ -181,18 +206,36 @@ class ShopConsoleApp(App[None]):
         self._show_front(LoginScreen())
 
     def action_sign_out(self, everywhere: bool = False) -> None:
+        """Sign out, unless work that was neither sent nor exported would be stranded on this terminal."""
         if self.signed_in is None or self.session is None:
+            return
+        self._check_sign_out(everywhere)
+
+    @background("sign-out", "Checking the queue before signing out")
+    def _check_sign_out(self, everywhere: bool) -> None:
+        self.post_message(self.SignOutChecked(exit_check(self.profile), everywhere))
+
+    @on(SignOutChecked)
+    def _sign_out_checked(self, message: SignOutChecked) -> None:
+        if self.signed_in is None or self.session is None:
+            return  # signed out meanwhile
+        if not message.check.allowed:
+            self.notify(message.check.reason, title="Not signed out", severity="error", timeout=15)
             return
         self.signed_in = None
         self._stop_refresh()
         logs.set_context(user=None, shop=None)
+        self._sign_out(self.session, self._stop_sync(), message.everywhere)
+        self.sync_status = None
+        self.queue = QueueStatus()
         self._update_online()
-        self._sign_out(self.session, everywhere)
         self.action_start_over()
-        self.notify("Signed out everywhere." if everywhere else "Signed out.", timeout=4)
+        self.notify("Signed out everywhere." if message.everywhere else "Signed out.", timeout=4)
 
     @background("sign-out", "Signing out")
-    def _sign_out(self, session: SessionService, everywhere: bool) -> None:
+    def _sign_out(self, session: SessionService, sync: BackgroundSync | None, everywhere: bool) -> None:
+        if sync is not None:
+            sync.stop(wait=SYNC_STOP_WAIT_SECONDS)  # its last push still uses the session
         session.sign_out(everywhere=everywhere)  # local secrets first, then the revoke over the network
 
     def _show_front(self, screen: Screen[None]) -> None:
@@ -203,6 +246,44 @@ class ShopConsoleApp(App[None]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    # --- the sync engine ------------------------------------------------------------------------------------
+
+    def _start_sync(self, signed_in: SignedIn) -> None:
+        """Run the engine for this session: it pushes and pulls when online, and only counts the queue after an
+        offline unlock (no token to push with)."""
+        assert self.session is not None
+        self._stop_sync()
+        self._sync = BackgroundSync(self.profile, self.session, push=not signed_in.offline)
+        self._run_sync(self._sync)
+
+    @background("sync", "Syncing the queue")
+    def _run_sync(self, sync: BackgroundSync) -> None:
+        sync.run(lambda status: self.post_message(self.SyncReported(sync, status)))
+
+    def wake_sync(self) -> None:
+        """Something was queued (a sale): sync now rather than at the engine's next tick."""
+        if self._sync is not None:
+            self._sync.wake()
+
+    def _stop_sync(self) -> BackgroundSync | None:
+        """Ask the engine to stop (it ends after the step under way); its later reports are ignored."""
+        sync, self._sync = self._sync, None
+        if sync is not None:
+            sync.stop()
+        self._sync_online = None
+        return sync
+
+    @on(SyncReported)
+    def _sync_reported(self, message: SyncReported) -> None:
+        if message.sync is not self._sync:
+            return  # from an engine stopped since
+        status = message.status
+        self.sync_status = status
+        queue = status.queue
+        self.queue = QueueStatus(queue.unsent, queue.oldest_pending_at, queue.needs_attention)
+        self._sync_online = status.online
+        self._update_online()
 
     # --- keeping the session --------------------------------------------------------------------------------
 
@@ -258,7 +339,8 @@ class ShopConsoleApp(App[None]):
 
     def _update_online(self) -> None:
         reachable = bool(self.api_status.reachable)
-        self.online = self.signed_in is not None and not self.signed_in.offline and reachable
+        linked = reachable if self._sync_online is None else self._sync_online
+        self.online = self.signed_in is not None and not self.signed_in.offline and linked
         if self.signed_in is not None and self.signed_in.offline and reachable and not self._told_network_back:
             self._told_network_back = True
             self.notify("The network is back. Sign out and sign in again to send what waits.", timeout=10)

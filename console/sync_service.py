@@ -1,13 +1,15 @@
 """What `shop-console sync`, `queue …` and `reset` do, as data for the CLI to print (no Textual).
 
 The profile's offline cache lives in its data dir as `queue.db`. The sync engine sends it to shop-api with the
-signed-in session's access token, renewing it with the session's refresh token on a 401.
+signed-in session's access token, renewing it with the session's refresh token on a 401. `BackgroundSync` is the
+console's worker around the engine.
 """
 
 from __future__ import annotations
 
 import shutil
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from pathlib import Path
 from console import paths
 from console.config import Profile
 from console.session import SessionService
-from offline_cache.engine import SyncEngine, SyncReport
+from offline_cache.engine import PROBE_INTERVAL_S, SyncEngine, SyncReport, SyncStatus
 from offline_cache.exchange import ExitCheck, ImportResult
 from offline_cache.http_transport import HttpSyncTransport
 from offline_cache.models import OutboxOp, QueueSummary
@@ -98,6 +100,66 @@ def sync_until_signalled(
         return _outcome(engine, last)
 
 
+class BackgroundSync:
+    """The sync engine of one signed-in session, run on a worker thread (`run`), woken or stopped from any thread.
+
+    The engine and its store are made on the worker's thread (a SQLite connection stays on its thread). With
+    `push=False` (an offline unlock: no token to send with) it only reports the queue."""
+
+    def __init__(self, profile: Profile, session: SessionService, *, push: bool) -> None:
+        self._profile = profile
+        self._session = session
+        self._push = push
+        self._lock = threading.Lock()
+        self._engine: SyncEngine | None = None
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._done = threading.Event()
+
+    def run(self, on_status: Callable[[SyncStatus], None]) -> None:
+        """Sync until `stop()`, handing every cycle's status to `on_status`. Call from the worker's thread."""
+        try:
+            with _engine(self._profile, self._session) as engine:
+                with self._lock:
+                    if self._stopping.is_set():
+                        return
+                    self._engine = engine
+                if self._push:
+                    engine.run(on_status=on_status)
+                else:
+                    while not self._stopping.is_set():
+                        self._wake.clear()
+                        on_status(engine.status())
+                        self._wake.wait(PROBE_INTERVAL_S)
+        finally:
+            self._done.set()
+
+    def wake(self) -> None:
+        """Sync (or report) now rather than at the next tick."""
+        self._wake.set()
+        with self._lock:
+            if self._engine is not None:
+                self._engine.wake()
+
+    def stop(self, wait: float | None = None) -> bool:
+        """End `run()` after the step under way; with `wait`, block up to that many seconds for it to end.
+        Returns whether it has ended."""
+        self._stopping.set()
+        self._wake.set()
+        with self._lock:
+            if self._engine is not None:
+                self._engine.stop()
+        return self._done.wait(wait) if wait is not None else self._done.is_set()
+
+
+def exit_check(profile: Profile) -> ExitCheck:
+    """May the profile's session end, or its data go? Not while work that is not exported would be lost."""
+    if not queue_path(profile).exists():
+        return ExitCheck(allowed=True, unsent=0, dead=0, conflicts=0, unexported=0)
+    with open_store(profile) as store:
+        return store.exit_check()
+
+
 def list_queue(profile: Profile) -> list[OutboxOp]:
     """Every op not done yet (pending, in flight, dead, in conflict), in seq order."""
     with open_store(profile) as store:
@@ -122,10 +184,7 @@ def reset_profile(profile: Profile) -> ResetOutcome:
     from console.token_store import choose_store
 
     data_dir = paths.profile_data_dir(profile.name)
-    check = ExitCheck(allowed=True, unsent=0, dead=0, conflicts=0, unexported=0)
-    if queue_path(profile).exists():
-        with open_store(profile) as store:
-            check = store.exit_check()
+    check = exit_check(profile)
     if not check.allowed:
         return ResetOutcome(check, None)
     token_store, _warning = choose_store(profile.name, profile.token_store, data_dir)

@@ -63,4 +63,5 @@ class StatusBar(Horizontal):
         label = self.query_one("#queue", Static)
         label.update(f"queue {queue.count} · {age_text(oldest)}")
         label.set_class(queue.count > 0, "-pending")
+        self.set_class(queue.attention, "-attention")  # dead or in conflict: someone must look at the queue
         self.query_one("#clock", Static).update(now.strftime("%H:%M"))

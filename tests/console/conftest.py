@@ -77,7 +77,9 @@ def user(stack: StackInfo, username: str) -> DemoUser:
 async def settle(pilot: Pilot) -> None:
     """Let every worker finish and the screen redraw, with still cursors (a blinking one breaks snapshots)."""
     await until(pilot, lambda: pilot.app.api_status.reachable is not None)  # the first health check answered
-    await pilot.app.workers.wait_for_complete()
+    busy = [worker for worker in pilot.app.workers if worker.group != "sync"]  # the sync worker runs until sign-out
+    if busy:  # (an empty list would mean every worker)
+        await pilot.app.workers.wait_for_complete(busy)
     await pilot.pause()
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
@@ -181,3 +183,18 @@ def run_cli(profile: str, *args: str, password: str | None = None) -> subprocess
     """`shop-console --profile P ARGS` as a script runs it: a real process, the password (if any) on stdin."""
     command = [sys.executable, "-m", "console.cli", "--profile", profile, *args]
     return subprocess.run(command, input=password and password + "\n", capture_output=True, text=True, timeout=120)
+
+
+async def fresh_totp(secret: str) -> str:
+    """An authenticator code that stays valid while it is typed and sent: moto accepts the current 30 s step only,
+    so near the end of a step wait for the next one (a loaded machine takes seconds to type and send it)."""
+    import asyncio
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    left = totp.interval - time.time() % totp.interval
+    if left < 8:
+        await asyncio.sleep(left + 0.5)
+    return totp.now()

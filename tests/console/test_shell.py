@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 from textual.binding import Binding
 from textual.widgets import DataTable, OptionList, Static
@@ -16,7 +15,7 @@ from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.terminal import TerminalScreen
-from tests.console.conftest import frozen_clock, message, offline_profile, settle, sign_in, until
+from tests.console.conftest import fresh_totp, frozen_clock, message, offline_profile, settle, sign_in, until
 
 OUR_CLASSES = [
     ShopConsoleApp,
@@ -117,7 +116,7 @@ async def test_authenticator_setup_shows_the_key_copies_it_and_verifies_a_code(
         assert app.clipboard == secret  # sent to the terminal as OSC 52
         await pilot.press(*"000000", "enter")
         await until(pilot, lambda: message(app).startswith("That code is not right."))
-        await pilot.press(*pyotp.TOTP(secret).now(), "enter")
+        await pilot.press(*(await fresh_totp(secret)), "enter")
         # The code is verified and Cognito hands out tokens; this test pool's users are no shop's staff,
         # so shop-api refuses them, and the console says so in words.
         await until(pilot, lambda: message(app).startswith("The shop server refused the sign-in"))

@@ -22,7 +22,7 @@ from console.session import SessionService
 from screens.challenges import NewPasswordScreen, TotpScreen
 from screens.home import HomeScreen
 from screens.login import LoginScreen
-from tests.console.conftest import frozen_clock, message, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import fresh_totp, frozen_clock, message, settle, sign_in, stack_profile, until, user
 
 ROLE_USERS = {
     "cashier": "corner-cashier",
@@ -115,7 +115,7 @@ async def test_mfa_user_is_refused_with_a_wrong_code_and_signs_in_with_the_right
         assert isinstance(app.screen, TotpScreen)
         await pilot.press(*"123", "enter")
         await until(pilot, lambda: message(app) == "The code has 6 digits: type all of them.")
-        await pilot.press("ctrl+u", *pyotp.TOTP(mfa.totp_secret).now(), "enter")
+        await pilot.press("ctrl+u", *(await fresh_totp(mfa.totp_secret)), "enter")
         await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         assert (app.identity.role, app.identity.shop_name) == ("manager", "Harbor Hardware")
 
