@@ -39,7 +39,11 @@ class SignInStep(ConsoleScreen):
     """One step of signing in: the session call runs in a worker; a refusal is shown in place, in words; an outcome
     (another challenge, or signed in) goes to the app, which decides the next screen."""
 
-    BINDINGS = [Binding("enter", "enter", "Next field or submit", show=False, priority=True, id="sign_in.enter")]
+    BINDINGS = [
+        Binding("enter", "enter", "Next field or submit", show=False, priority=True, id="sign_in.enter"),
+        # Letters type into the form here, so quitting needs a key of its own (an F-key: no ctrl chords).
+        Binding("f12", "app.quit", "Quit", id="sign_in.quit"),
+    ]
     FIELDS: ClassVar[tuple[str, ...]] = ()  # the form's inputs in order: Enter moves on, and submits from the last
 
     busy: reactive[bool] = reactive(False, bindings=True)
