@@ -11,7 +11,6 @@ import contextlib
 import fcntl
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -21,6 +20,7 @@ import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from console import paths
+from console.files import write_private
 
 ENV_PREFIX = "SHOP_CONSOLE_"
 DEFAULT_PROFILE = "default"
@@ -181,16 +181,5 @@ def save_profile(profile: Profile, path: Path | None = None) -> Path:
         for key, value in profile.model_dump(exclude={"name"}, exclude_none=True).items():
             table[key] = value
         profiles[profile.name] = table
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(tomlkit.dumps(document))
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_private(path, tomlkit.dumps(document))
     return path

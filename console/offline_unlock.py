@@ -12,11 +12,11 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from console.files import write_private
 
 # scrypt cost: about 50 ms on a small till, far too slow to guess a password list quickly.
 _N, _R, _P, _LEN = 2**14, 8, 1, 32
@@ -92,10 +92,4 @@ class OfflineUnlock:
             self.path.unlink(missing_ok=True)
 
     def _write(self, entries: dict[str, dict]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".unlock-")  # 0600 from the start
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(entries, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, self.path)
+        write_private(self.path, json.dumps(entries))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from console.files import write_private
 
 KEYRING_SERVICE = "shop-console"
 PROBE_SECONDS = 2.0
@@ -102,19 +102,7 @@ class FileStore:
             return None
 
     def save(self, session: StoredSession) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # mkstemp creates the file 0600 from the start, so the token is never readable by others, even briefly.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".session-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(_encode(session))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_private(self.path, _encode(session))
 
     def clear(self) -> None:
         with contextlib.suppress(FileNotFoundError):
