@@ -30,6 +30,7 @@ from console.api import ApiClient, ApiUnavailable, HealthReport
 from console.auth import Challenge
 from console.config import Profile
 from console.demo import DemoUser
+from console.local_store import LocalStore
 from console.offline_unlock import Identity
 from console.session import SessionService, SignedIn
 from console.sync_service import BackgroundSync, exit_check
@@ -143,6 +144,8 @@ class ShopConsoleApp(App[None]):
         self._told_network_back = False
         self._sync: BackgroundSync | None = None
         self._sync_online: bool | None = None  # the engine's probe, fresher than the health check
+        # The offline cache as the screens read and write it (sales, lookups); the sync engine has its own.
+        self.local_store = LocalStore(profile)
 
     # --- start ----------------------------------------------------------------------------------------------
 
@@ -159,6 +162,7 @@ class ShopConsoleApp(App[None]):
         sync = self._stop_sync()
         if sync is not None:
             sync.stop(wait=SYNC_STOP_WAIT_SECONDS)  # no sync thread outlives the app
+        self.local_store.close()
         self.api.close()
 
     def session_service(self) -> SessionService:
@@ -236,6 +240,7 @@ class ShopConsoleApp(App[None]):
     def _sign_out(self, session: SessionService, sync: BackgroundSync | None, everywhere: bool) -> None:
         if sync is not None:
             sync.stop(wait=SYNC_STOP_WAIT_SECONDS)  # its last push still uses the session
+        self.local_store.close()
         session.sign_out(everywhere=everywhere)  # local secrets first, then the revoke over the network
 
     def _show_front(self, screen: Screen[None]) -> None:
