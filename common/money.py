@@ -16,6 +16,7 @@ both use, so a receipt printed offline matches what the server stores. Prices ex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -108,3 +109,38 @@ def allocate_discount(amounts: Sequence[int], discount: int) -> list[int]:
     for i in by_remainder[: discount - sum(result)]:
         result[i] += 1
     return result
+
+
+# ISO 4217 minor units where they are not the usual two; the shop's currency decides how prices are typed and shown.
+_MINOR_UNITS = {"BHD": 3, "CLP": 0, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "OMR": 3, "TND": 3, "VND": 0}
+_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d*))?")
+
+
+def minor_units(currency: str) -> int:
+    """Decimal places of a currency's amounts (USD, EUR: 2; JPY: 0)."""
+    return _MINOR_UNITS.get(currency.upper(), 2)
+
+
+def format_amount(amount: int, decimals: int) -> str:
+    """Minor units as text with a thousands separator: 123456, 2 → "1,234.56"."""
+    whole, part = divmod(abs(amount), 10**decimals)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{whole:,}" + (f".{part:0{decimals}d}" if decimals else "")
+
+
+def parse_amount(text: str, decimals: int) -> int:
+    """Typed money ("12", "12.5", "1,234.56") as minor units; ValueError saying why for anything else (a sign,
+    a letter, more decimal places than the currency has)."""
+    typed = text.strip()
+    example = "12" if decimals == 0 else "12." + "5".ljust(decimals, "0")
+    if not typed:
+        raise ValueError(f"Type an amount, like {example}.")
+    match = _AMOUNT.fullmatch(typed)
+    if match is None or not (match.group(1) or match.group(2)):
+        raise ValueError(f"{typed!r} is not an amount: type digits, like {example}.")
+    fraction = match.group(2) or ""
+    if len(fraction) > decimals:
+        raise ValueError(
+            "This currency has no decimal places." if decimals == 0 else f"Use at most {decimals} decimal places."
+        )
+    return int((match.group(1) or "0").replace(",", "")) * 10**decimals + int(fraction.ljust(decimals, "0") or "0")

@@ -52,6 +52,11 @@ class Profile(BaseModel):
     offline_max_hours: int = Field(default=72, ge=1, le=24 * 30)
     # The user pool's password rules in words: a public app client cannot read them from Cognito.
     password_policy: str | None = None
+    # Receipts go to this command's stdin when set, e.g. "lp -d receipt" (split like a shell would; no shell runs).
+    receipt_print_command: str | None = None
+    # The largest discount, as a percent of what is discounted, each role may give at the counter.
+    cashier_discount_limit_percent: int = Field(default=10, ge=0, le=100)
+    manager_discount_limit_percent: int = Field(default=50, ge=0, le=100)
 
     @field_validator("api_url", "aws_endpoint_url")
     @classmethod
