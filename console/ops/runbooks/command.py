@@ -31,6 +31,8 @@ from console.ops.metrics import format_value, sparkline
 from console.ops.runbooks.actions import Env, Risk
 from console.ops.runbooks.checks import CheckOutcome, session_line
 from console.ops.runbooks.engine import RunbookRun, StepState, StepStatus
+from console.ops.runbooks.inputs import bounds
+from console.ops.runbooks.inputs import shown as _shown
 from console.ops.runbooks.loader import RunbookError, UnknownRunbook, find_runbook, load_all
 from console.ops.runbooks.model import (
     ActionStep,
@@ -38,6 +40,7 @@ from console.ops.runbooks.model import (
     DbCheck,
     InputError,
     LogsCheck,
+    MaintenanceCheck,
     MetricCheck,
     Runbook,
 )
@@ -223,12 +226,7 @@ def show_text(runbook: Runbook) -> str:
     if runbook.inputs:
         lines += ["", "Inputs (--input NAME=VALUE):"]
         for name, spec in runbook.inputs.items():
-            bounds = [f"default {_shown(spec.default)}"] if spec.default is not None else ["required"]
-            for key in ("min", "max", "enum", "max_items"):
-                value = getattr(spec, key, None)
-                if value is not None:
-                    bounds.append(f"{key} {_shown(value)}")
-            lines.append(f"  {name} ({spec.type}; {', '.join(bounds)}): {spec.description}")
+            lines.append(f"  {name} ({bounds(spec)}): {spec.description}")
     lines += ["", "Steps:"]
     for number_, step in enumerate(runbook.steps, start=1):
         lines.append(f"  {number_}. [{step.kind}] {step.title}")
@@ -255,20 +253,12 @@ def describe_step(step: Any) -> str:
         if step.min_minutes is not None:
             what += f" for at least {_shown(step.min_minutes)} min"
         return f"{what} (shop-api); fails when {step.fail_when} {_shown(step.threshold)}"
+    if isinstance(step, MaintenanceCheck):
+        return f"maintenance fact {step.fact} {step.subject}; fails when {step.fail_when} {_shown(step.threshold)}"
     if isinstance(step, ActionStep):
         return f"action {step.action} (risk {ACTIONS[step.action].risk.value}) with {_shown(step.params)}"
     assert isinstance(step, ApproveStep)
     return f"approval: type '{step.phrase}' once done"
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_shown(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(map(_shown, value)) + "]"
-    return str(value)
 
 
 class _Walker:
