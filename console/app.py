@@ -29,21 +29,22 @@ from console import keymap, logs, navigation, paths
 from console.api import ApiClient, ApiUnavailable, HealthReport
 from console.auth import Challenge
 from console.config import Profile
-from console.demo import DemoUser
+from console.demo import BackendSwitch, DemoUser
 from console.local_store import LocalStore
 from console.offline_unlock import Identity
 from console.session import SessionService, SignedIn
-from console.sync_service import BackgroundSync, exit_check
+from console.sync_service import BackgroundSync, exit_check, export_queue
+from console.sync_view import default_export_path, export_path
 from offline_cache.engine import SyncStatus
 from offline_cache.exchange import ExitCheck
 from screens import themes
 from screens.base import background
-from screens.challenges import screen_for
 from screens.error_dialog import ErrorDialog
 from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.palette import ShellCommands
+from screens.sync_dialogs import ExportDialog, SignOutRefusedDialog
 
 STYLES = Path(__file__).resolve().parent.parent / "assets" / "styles" / "app.tcss"
 HEALTH_POLL_SECONDS = 10.0
@@ -119,6 +120,12 @@ class ShopConsoleApp(App[None]):
             self.check = check
             self.everywhere = everywhere
 
+    class QueueExported(Message):
+        def __init__(self, text: str, failed: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.failed = failed
+
     def __init__(
         self,
         profile: Profile,
@@ -128,9 +135,12 @@ class ShopConsoleApp(App[None]):
         keys: Mapping[str, str] | None = None,
         clock: Callable[[], dt.datetime] = local_now,
         write_mode: bool = False,
+        backend_switch: BackendSwitch | None = None,
     ) -> None:
         super().__init__()
         self.profile = profile
+        # `shop-console demo` only: stops and starts the embedded shop-api (the sync screen's key).
+        self.backend_switch = backend_switch
         # `--write`: admin actions may run (console.ops.write_mode); read-only otherwise.
         self.write_mode = write_mode
         self.api = api
@@ -155,8 +165,9 @@ class ShopConsoleApp(App[None]):
         self.theme = themes.starting_theme()
         self.set_keymap(self._keys)
         self.push_screen(LoginScreen())
-        self._prepare_session()
-        self._check_health()
+        # After the first frame: the keyring probe and the health check's threads would slow its painting.
+        self.call_after_refresh(self._prepare_session)
+        self.call_after_refresh(self._check_health)
 
     def on_unmount(self) -> None:
         sync = self._stop_sync()
@@ -193,6 +204,8 @@ class ShopConsoleApp(App[None]):
     def advance(self, outcome: Challenge | SignedIn) -> None:
         """The next screen after a sign-in step: another challenge, or home."""
         if isinstance(outcome, Challenge):
+            from screens.challenges import screen_for  # the QR code's segno: only when a challenge comes
+
             self._show_front(screen_for(outcome))
             return
         self.signed_in = outcome
@@ -203,7 +216,10 @@ class ShopConsoleApp(App[None]):
         self._update_online()
         self._show_front(HomeScreen())
         if outcome.offline:
-            self.notify("Signed in offline: sales stay on this terminal until the network returns.", timeout=8)
+            self.notify(
+                "Signed in offline: sales stay on this terminal until the network returns (Sync shows the queue).",
+                timeout=8,
+            )
         self.arm_refresh()
 
     def action_start_over(self) -> None:
@@ -224,7 +240,7 @@ class ShopConsoleApp(App[None]):
         if self.signed_in is None or self.session is None:
             return  # signed out meanwhile
         if not message.check.allowed:
-            self.notify(message.check.reason, title="Not signed out", severity="error", timeout=15)
+            self.push_screen(SignOutRefusedDialog(message.check), self._sign_out_refused)
             return
         self.signed_in = None
         self._stop_refresh()
@@ -235,6 +251,32 @@ class ShopConsoleApp(App[None]):
         self._update_online()
         self.action_start_over()
         self.notify("Signed out everywhere." if message.everywhere else "Signed out.", timeout=4)
+
+    def _sign_out_refused(self, choice: object) -> None:
+        """The refusal dialog's way on: export the queue to a file (then sign-out may go ahead), or open Sync."""
+        if choice == "sync":
+            self.open_destination("sync")
+        elif choice == "export":
+            suggested = default_export_path(self.profile, self.clock())
+            self.push_screen(ExportDialog(str(suggested)), self._export_for_sign_out)
+
+    def _export_for_sign_out(self, typed: object) -> None:
+        if isinstance(typed, str):
+            self._export_queue(typed)
+
+    @background("sign-out", "Exporting the queue")
+    def _export_queue(self, typed: str) -> None:
+        try:
+            path = export_path(typed, self.profile, self.clock())
+            count = export_queue(self.profile, path)
+        except (ValueError, OSError) as exc:  # InvalidWrite is a ValueError: the path is unusable
+            self.post_message(self.QueueExported(f"Not exported: {exc}", failed=True))
+            return
+        self.post_message(self.QueueExported(f"Exported {count} operation(s) to {path}. You may sign out now.", False))
+
+    @on(QueueExported)
+    def _queue_exported(self, message: QueueExported) -> None:
+        self.notify(message.text, severity="error" if message.failed else "information", timeout=10)
 
     @background("sign-out", "Signing out")
     def _sign_out(self, session: SessionService, sync: BackgroundSync | None, everywhere: bool) -> None:
@@ -339,6 +381,14 @@ class ShopConsoleApp(App[None]):
         else:
             self.api_status = ApiStatus(False, f"unreachable: {message.problem}")
         self._update_online()
+        # Said on a check made during an offline session, never on one from before it (that answer is stale).
+        if message.report and self.signed_in is not None and self.signed_in.offline and not self._told_network_back:
+            self._told_network_back = True
+            self.notify(
+                "The network is back. Quit and start the console again to sign in online and send what waits "
+                "(it stays on this terminal).",
+                timeout=10,
+            )
         # Re-armed after each answer, never on a fixed interval, so a slow API never stacks up checks.
         self.set_timer(HEALTH_POLL_SECONDS, self._check_health)
 
@@ -346,9 +396,6 @@ class ShopConsoleApp(App[None]):
         reachable = bool(self.api_status.reachable)
         linked = reachable if self._sync_online is None else self._sync_online
         self.online = self.signed_in is not None and not self.signed_in.offline and linked
-        if self.signed_in is not None and self.signed_in.offline and reachable and not self._told_network_back:
-            self._told_network_back = True
-            self.notify("The network is back. Sign out and sign in again to send what waits.", timeout=10)
 
     # --- navigation, help, palette --------------------------------------------------------------------------
 
@@ -437,9 +484,10 @@ def create_app(
     clock: Callable[[], dt.datetime] = local_now,
     session_factory: Callable[[Profile, ApiClient], tuple[SessionService, str | None]] = SessionService.for_profile,
     write_mode: bool = False,
+    backend_switch: BackendSwitch | None = None,
 ) -> ShopConsoleApp:
     """The console for a profile. `keys` defaults to the config file's [keymap] (a ConfigError if it is wrong);
-    `write_mode` is `--write`."""
+    `write_mode` is `--write`; `backend_switch` is the demo's (`shop-console demo`)."""
     api = ApiClient(profile.api_url)
     return ShopConsoleApp(
         profile,
@@ -449,4 +497,5 @@ def create_app(
         keymap.load() if keys is None else keys,
         clock,
         write_mode,
+        backend_switch,
     )

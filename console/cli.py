@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 from console import config, logs
 
 if TYPE_CHECKING:
+    from console.demo import BackendSwitch
     from console.session import SessionService, SignedIn
     from offline_cache.engine import SyncReport
     from offline_cache.models import OutboxOp
@@ -61,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--serve-only", action="store_true", help="run the stack only; print its details as JSON")
     demo.add_argument("--database", metavar="URL", help="shop-api database (default: SQLite in the data dir)")
     serve = commands.add_parser(
-        "serve", parents=[profile_option], help="serve the console to a browser on 127.0.0.1 (sign-in as in a terminal)"
+        "serve",
+        parents=[profile_option, write_option],
+        help="serve the console to a browser on 127.0.0.1 (sign-in as in a terminal)",
     )
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
     backups = commands.add_parser(
@@ -70,6 +73,21 @@ def _parser() -> argparse.ArgumentParser:
         help="backup and disaster-recovery checks (admin, support); exit 0 OK, 1 WARN/UNKNOWN, 2 FAIL, 4 refused",
     )
     backups.add_argument("--json", action="store_true", help="one JSON document with every check")
+    deployments = commands.add_parser(
+        "deployments",
+        parents=[sign_in],
+        help="ECS services, deployments and drift from the environment (admin, support); exit 0 steady, 1 drift",
+    )
+    deployments.add_argument("--json", action="store_true", help="one JSON document")
+    logs_command = commands.add_parser(
+        "logs", parents=[sign_in], help="the API's logs (admin, support): tail, or run a saved Logs Insights query"
+    )
+    logs_command.add_argument("logs_command", choices=("tail", "query"), metavar="tail|query")
+    logs_command.add_argument("query", nargs="?", metavar="NAME", help="a saved query (query only; none: the list)")
+    logs_command.add_argument("--since", default="1h", help="how far back: 15m, 1h, 3h, 1d (default: 1h)")
+    logs_command.add_argument("--filter", default="", help="tail: only lines containing this text")
+    logs_command.add_argument("--follow", action="store_true", help="tail: keep following new events until SIGINT")
+    logs_command.add_argument("--json", action="store_true", help="JSON lines")
     commands.add_parser(
         "runbooks",
         parents=[sign_in],
@@ -113,9 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(profile_name or "demo", args.serve_only, args.database, write_mode)
         if args.command == "serve":
-            return _serve(config.load_profile(profile_name), args.port)
+            return _serve(config.load_profile(profile_name), args.port, write_mode)
         if args.command == "backups":
             return _backups(config.load_profile(profile_name), args)
+        if args.command == "deployments":
+            return _deployments(config.load_profile(profile_name), args)
+        if args.command == "logs":
+            return _logs(config.load_profile(profile_name), args)
         if args.command == "runbooks":
             # `shop-console --write runbooks run …` means the same as `… run NAME --write`.
             return _runbooks(config.load_profile(profile_name), args, [*rest, *(["--write"] if write_mode else [])])
@@ -142,7 +164,7 @@ def _demo(profile_name: str, serve_only: bool, database_url: str | None, write_m
         print("Starting the local stack (moto + shop-api)…", file=sys.stderr)
         info = stack.start(database_url)
         profile = stack.write_profile(info, demo.terminal_for(profile_name))
-        return _run_app(profile, info.users, write_mode)
+        return _run_app(profile, info.users, write_mode, backend_switch=stack)
     except demo.DemoStackError as exc:
         print(f"shop-console: {exc}", file=sys.stderr)
         return 1
@@ -150,15 +172,22 @@ def _demo(profile_name: str, serve_only: bool, database_url: str | None, write_m
         stack.stop()
 
 
-def _serve(profile: config.Profile, port: int) -> int:
+def _serve(profile: config.Profile, port: int, write_mode: bool) -> int:
     """Each browser tab gets its own console process, started as in a terminal; loopback only."""
-    import shlex
-
     from textual_serve.server import Server
 
-    command = shlex.join([sys.executable, "-m", "console.cli", "--profile", profile.name])
+    command = serve_command(profile.name, write_mode)
     Server(command, host="127.0.0.1", port=port, title=f"Shop Console · {profile.name}").serve()
     return 0
+
+
+def serve_command(profile_name: str, write_mode: bool) -> str:
+    """The console a served browser tab runs: this profile, and `--write` when `serve` was given it."""
+    import shlex
+
+    return shlex.join(
+        [sys.executable, "-m", "console.cli", "--profile", profile_name, *(["--write"] if write_mode else [])]
+    )
 
 
 def _headless_sign_in(profile: config.Profile, args: argparse.Namespace) -> tuple[SessionService, SignedIn]:
@@ -181,6 +210,20 @@ def _backups(profile: config.Profile, args: argparse.Namespace) -> int:
 
     _session, signed_in = _headless_sign_in(profile, args)
     return run_backups_command(profile, signed_in.identity.role, args.json, sys.stdout)
+
+
+def _deployments(profile: config.Profile, args: argparse.Namespace) -> int:
+    from console.ops.deployments import run_deployments_command
+
+    _session, signed_in = _headless_sign_in(profile, args)
+    return run_deployments_command(profile, signed_in.identity.role, args.json, sys.stdout)
+
+
+def _logs(profile: config.Profile, args: argparse.Namespace) -> int:
+    from console.ops.logs import run_logs_command
+
+    _session, signed_in = _headless_sign_in(profile, args)
+    return run_logs_command(profile, signed_in.identity.role, args, sys.stdout, sys.stderr)
 
 
 def _runbooks(profile: config.Profile, args: argparse.Namespace, rest: list[str]) -> int:
@@ -300,12 +343,17 @@ def _reset(profile: config.Profile) -> int:
     return 0
 
 
-def _run_app(profile: config.Profile, demo_users: Sequence[object] = (), write_mode: bool = False) -> int:
+def _run_app(
+    profile: config.Profile,
+    demo_users: Sequence[object] = (),
+    write_mode: bool = False,
+    backend_switch: BackendSwitch | None = None,
+) -> int:
     from console.app import create_app
 
     logs.setup(profile.environment, profile.terminal_id)
     logs.set_context(profile=profile.name)
-    create_app(profile, list(demo_users), write_mode=write_mode).run()
+    create_app(profile, list(demo_users), write_mode=write_mode, backend_switch=backend_switch).run()
     return 0
 
 

@@ -1,7 +1,9 @@
 """`shop-console demo`: run the local stack (moto + shop-api) as a child process and point a profile at it.
 
 The stack runs in its own process (`python -m backend.devstack`) so that moto and the API never load into the
-console. It watches its stdin: when this process ends, however it ends, the pipe closes and the stack stops.
+console. It watches its stdin: when this process ends, however it ends, the pipe closes and the stack stops. The
+same pipe carries the demo's "stop backend" / "start backend" (shop-api only; moto stays up), each answered with a
+JSON line on the stack's stdout.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
-from typing import IO, Literal
+from typing import IO, Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -46,7 +49,17 @@ class StackInfo(BaseModel):
 
 
 class DemoStackError(Exception):
-    """The stack did not start; the message says why (with the tail of its log)."""
+    """The stack did not start, or did not do what it was asked; the message says why."""
+
+
+class BackendSwitch(Protocol):
+    """Stops and starts the demo's shop-api, so a demo user can go offline and come back (the sync screen's key).
+    Blocking: call from a worker thread."""
+
+    @property
+    def api_running(self) -> bool: ...
+
+    def set_api_running(self, running: bool) -> None: ...
 
 
 class DemoStack:
@@ -57,10 +70,33 @@ class DemoStack:
         self.data_dir = paths.data_dir() / "demo-stacks" / profile
         self.log_path = paths.state_dir() / f"demo-stack-{profile}.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self._command_lock = threading.Lock()
+        self.api_running = False
 
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def set_api_running(self, running: bool) -> None:
+        """Stop or start shop-api (on its port: the profile stays valid); returns once the stack says it is done."""
+        with self._command_lock:
+            process = self._process
+            if process is None or process.stdin is None or process.stdout is None or process.poll() is not None:
+                raise DemoStackError("the local stack is not running")
+            try:
+                process.stdin.write(b"api start\n" if running else b"api stop\n")
+                process.stdin.flush()
+            except OSError as exc:
+                raise DemoStackError(f"the local stack did not take the command: {exc}") from exc
+            line = _read_line(process.stdout, START_TIMEOUT_S)
+            try:
+                answer = json.loads(line)
+            except ValueError:
+                tail = self._log_tail()
+                raise DemoStackError(f"the local stack did not answer; its log ends with:\n{tail}") from None
+            self.api_running = bool(answer.get("running"))
+            if answer.get("error"):
+                raise DemoStackError(f"shop-api did not {'start' if running else 'stop'}: {answer['error']}")
 
     def start(self, database_url: str | None = None) -> StackInfo:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -85,14 +121,17 @@ class DemoStack:
             self.stop()
             raise DemoStackError(f"the local stack did not start; its log ends with:\n{self._log_tail()}")
         try:
-            return StackInfo.model_validate_json(line)
+            info = StackInfo.model_validate_json(line)
         except ValueError as exc:
             self.stop()
             raise DemoStackError(f"the local stack printed something unexpected: {line[:200]!r}") from exc
+        self.api_running = True
+        return info
 
     def stop(self) -> None:
         """Stop the stack and wait for it: closing its stdin asks it to stop, SIGKILL to its group if it hangs."""
         process, self._process = self._process, None
+        self.api_running = False
         if process is None:
             return
         with contextlib.suppress(OSError):

@@ -85,6 +85,7 @@ class SyncStatus:
     retry_in_seconds: float | None
     last_error: str | None
     needs_sign_in: bool
+    progress: SyncProgress | None = None  # while a push or pull of the loop is under way
 
     @property
     def skew_warning(self) -> bool:
@@ -143,6 +144,8 @@ class SyncEngine:
         self._pull_limit = pull_limit
         self._pull_interval = dt.timedelta(seconds=pull_interval)
         self._on_progress = on_progress
+        self._on_status: Callable[[SyncStatus], None] | None = None  # set by run(): progress is status too
+        self._current_progress: SyncProgress | None = None
         self._retry_at: dt.datetime | None = None
         self._last_prune: dt.datetime | None = None
         self._wake = threading.Event()
@@ -162,9 +165,12 @@ class SyncEngine:
             report.remaining = self._remaining()
             return report
         self.last_error = None
-        answered = self._push_all(report)
-        if report.error is None and (answered or self._pull_due()):
-            self._pull_all(report)
+        try:
+            answered = self._push_all(report)
+            if report.error is None and (answered or self._pull_due()):
+                self._pull_all(report)
+        finally:
+            self._current_progress = None
         if report.error is None:
             self._backoff.reset()
             self._retry_at = None
@@ -199,6 +205,8 @@ class SyncEngine:
             batch = outbox.due_batch(self._conn, self._batch_limit)
             if not batch:
                 return answered
+            if self._current_progress is None:
+                self._progress(SyncProgress("push", 0, total))  # the bar shows before the first answer
             outbox.mark_in_flight(self._conn, batch)
             try:
                 reply = self._transport.push(client_id, [PushOp(op.seq, op.id, op.type, op.payload) for op in batch])
@@ -225,6 +233,8 @@ class SyncEngine:
             done += len(batch) - tally.retry
             self._progress(SyncProgress("push", done, total))
             self._batch_limit = min(self._batch_size, self._batch_limit * 2)
+            if not tally.needs_auth:
+                refreshed = False  # the session works again: a later expiry in this drain may renew it again
             if tally.needs_auth and not refreshed:
                 refreshed = True
                 if not self._refresh(report):
@@ -301,7 +311,10 @@ class SyncEngine:
     def pull(self) -> SyncReport:
         """Pull now (the sync screen's button), whatever the schedule."""
         report = SyncReport(online=self.online)
-        self._pull_all(report)
+        try:
+            self._pull_all(report)
+        finally:
+            self._current_progress = None
         report.online = self.online
         report.remaining = self._remaining()
         return report
@@ -379,8 +392,11 @@ class SyncEngine:
             Outbox(self._conn, self._clock).prune()
 
     def _progress(self, progress: SyncProgress) -> None:
+        self._current_progress = progress
         if self._on_progress is not None:
             self._on_progress(progress)
+        if self._on_status is not None:
+            self._on_status(self.status())
 
     def status(self) -> SyncStatus:
         retry_in = None
@@ -394,6 +410,7 @@ class SyncEngine:
             retry_in_seconds=retry_in,
             last_error=self.last_error,
             needs_sign_in=self.needs_sign_in,
+            progress=self._current_progress,
         )
 
     # --- the loop ------------------------------------------------------------------------------------------
@@ -413,7 +430,8 @@ class SyncEngine:
         on_status: Callable[[SyncStatus], None] | None = None,
     ) -> None:
         """Probe, sync when online and due, report, sleep (at most PROBE_INTERVAL_S, less when woken), until
-        `stop()`. Call from the engine's own thread."""
+        `stop()`. Call from the engine's own thread. `on_status` also hears the progress of a push or pull."""
+        self._on_status = on_status
         while not self._stopping.is_set():
             self._wake.clear()
             if self.probe():

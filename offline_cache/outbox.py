@@ -210,15 +210,29 @@ class Outbox:
             oldest_pending_at=None if oldest is None else from_text(oldest),
         )
 
-    def list(self, statuses: Sequence[str] = UNFINISHED, limit: int | None = None) -> list[OutboxOp]:
-        """Ops with these statuses in seq order (every unfinished op by default), each marked when blocked."""
+    def list(
+        self,
+        statuses: Sequence[str] = UNFINISHED,
+        limit: int | None = None,
+        *,
+        after_seq: int | None = None,
+        before_seq: int | None = None,
+    ) -> list[OutboxOp]:
+        """Ops with these statuses in seq order (every unfinished op by default), each marked when blocked.
+        A keyset page: the first `limit` after `after_seq`, or the last `limit` before `before_seq`."""
         marks = ", ".join("?" * len(statuses))
+        keyset, order = "", "ASC"
+        if before_seq is not None:
+            keyset, order = f"AND o.seq < {int(before_seq)}", "DESC"
+        elif after_seq is not None:
+            keyset = f"AND o.seq > {int(after_seq)}"
         rows = self._conn.execute(
             f"SELECT {_OP_COLUMNS}, o.status = 'pending' AND {_BLOCKED} FROM outbox o "
-            f"WHERE o.status IN ({marks}) ORDER BY o.seq LIMIT ?",
+            f"WHERE o.status IN ({marks}) {keyset} ORDER BY o.seq {order} LIMIT ?",
             (*statuses, -1 if limit is None else limit),
         )
-        return [_op(row, bool(row[14])) for row in rows]
+        ops = [_op(row, bool(row[14])) for row in rows]
+        return ops[::-1] if order == "DESC" else ops
 
     def get(self, op_id: str) -> OutboxOp | None:
         row = self._conn.execute(
@@ -238,6 +252,11 @@ class Outbox:
                 "next_attempt_at = NULL, payload = COALESCE(?, payload) WHERE id = ?",
                 (None if payload is None else dumps(payload), op.id),
             )
+            if payload is not None and op.type == "stock.adjust":  # a corrected quantity moves stock by the new one
+                stock.drop_deltas(self._conn, op.id)
+                stock.add_deltas(
+                    self._conn, op.id, {(payload["product_id"], payload["location"]): stock.adjustment_delta(payload)}
+                )
             resequence(self._conn, chain)
             refresh_entity(self._conn, op.entity)
 

@@ -52,6 +52,11 @@ def add_deltas(conn: sqlite3.Connection, op_id: str, deltas: Mapping[tuple[str, 
     )
 
 
+def adjustment_delta(payload: Mapping[str, Any]) -> int:
+    """The movement a stock.adjust op makes here: its delta, or for a count, counted less expected."""
+    return payload["delta"] if "delta" in payload else payload["counted"] - payload["expected"]
+
+
 def mark_acked(conn: sqlite3.Connection, op_id: str) -> None:
     """The server applied the op: its movement counts until the next pull that starts from now on."""
     conn.execute(

@@ -56,7 +56,7 @@ def _whole(value: Any, what: str, low: int, high: int) -> int:
     return value
 
 
-def _text(value: Any, what: str, required: bool = True) -> str | None:
+def clean_text(value: Any, what: str, required: bool = True) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise InvalidWrite(f"{what.capitalize()} is required.")
@@ -71,6 +71,20 @@ def _text(value: Any, what: str, required: bool = True) -> str | None:
     if len(value) > limit:
         raise InvalidWrite(f"{what.capitalize()} is too long: at most {limit} characters, this has {len(value)}.")
     return value
+
+
+def adjustment_change(reason: str, delta: Any, where: str) -> int:
+    """A non-count adjustment's change of stock, checked against its reason's sign (a receipt adds, damage takes)."""
+    change = _whole(delta, f"{where} quantity", -MAX_STOCK_DELTA, MAX_STOCK_DELTA)
+    sign = ADJUSTMENT_SIGNS[reason]
+    if change == 0 or change * sign < 0:
+        direction = {1: "more than 0", -1: "less than 0", 0: "other than 0"}[sign]
+        raise InvalidWrite(f"{where}: a {reason.replace('_', ' ')} must change stock by {direction}.")
+    return change
+
+
+def counted_quantity(counted: Any, where: str) -> int:
+    return _whole(counted, f"{where} counted quantity", 0, MAX_STOCK_DELTA)
 
 
 class LocalWrites:
@@ -241,7 +255,7 @@ class LocalWrites:
     ) -> RefundRecord:
         """Commit a refund of some of an order's items (order.refund), never more than was sold counting earlier
         refunds (synced or not), with the stock going back where the sale took it from."""
-        reason_text = _text(reason, "reason")
+        reason_text = clean_text(reason, "reason")
         order = self._conn.execute("SELECT location FROM orders WHERE id = ?", (order_id,)).fetchone()
         if order is None:
             raise InvalidWrite("This order is not on this terminal: open it while online to refund it.")
@@ -323,7 +337,7 @@ class LocalWrites:
             for number, item in enumerate(adjustments, start=1):
                 payload = self._adjustment(number, item, levels)
                 key = (payload["product_id"], payload["location"])
-                delta = payload["delta"] if "delta" in payload else payload["counted"] - payload["expected"]
+                delta = stock.adjustment_delta(payload)
                 outbox.enqueue(
                     self._conn,
                     op_id=payload["id"],
@@ -348,24 +362,19 @@ class LocalWrites:
             "product_id": item.product_id,
             "location": location,
             "reason": item.reason,
-            "note": _text(item.note, "note", required=False) or "",
+            "note": clean_text(item.note, "note", required=False) or "",
         }
         if item.reason == "count":
             if item.delta is not None:
                 raise InvalidWrite(f"{where}: a count gives the counted quantity, not a change.")
-            counted = _whole(item.counted, f"{where} counted quantity", 0, MAX_STOCK_DELTA)
+            counted = counted_quantity(item.counted, where)
             expected = levels.on_hand(item.product_id, location)
             # The server applies counted - expected itself; `delta` stays local (the stock movement shown here).
             payload.update(counted=counted, expected=expected)
             return payload
         if item.counted is not None:
             raise InvalidWrite(f"{where}: only a count takes a counted quantity.")
-        delta = _whole(item.delta, f"{where} quantity", -MAX_STOCK_DELTA, MAX_STOCK_DELTA)
-        sign = ADJUSTMENT_SIGNS[item.reason]
-        if delta == 0 or delta * sign < 0:
-            direction = {1: "more than 0", -1: "less than 0", 0: "other than 0"}[sign]
-            raise InvalidWrite(f"{where}: a {item.reason.replace('_', ' ')} must change stock by {direction}.")
-        payload["delta"] = delta
+        payload["delta"] = adjustment_change(item.reason, item.delta, where)
         return payload
 
     # --- products ------------------------------------------------------------------------------------------
@@ -384,7 +393,7 @@ class LocalWrites:
     ) -> Product:
         """Commit a new product (product.create): in the local view at once, on the server after sync."""
         product_id = product_id or str(uuid.uuid4())
-        fields = self._product_fields(
+        fields = self.product_fields(
             {
                 "sku": sku,
                 "name": name,
@@ -417,7 +426,7 @@ class LocalWrites:
         if unknown:
             raise InvalidWrite(f"These product fields cannot be edited: {', '.join(sorted(unknown))}.")
         merged = {name: getattr(current, name) for name in EDITABLE_PRODUCT_FIELDS} | dict(changes)
-        fields = self._product_fields(merged, product_id)
+        fields = self.product_fields(merged, product_id)
         changed = {name: fields[name] for name in changes if fields[name] != getattr(current, name)}
         if not changed:
             return current
@@ -440,8 +449,10 @@ class LocalWrites:
         assert product is not None, "the local view lost a product it was just given"
         return product
 
-    def _product_fields(self, values: Mapping[str, Any], product_id: str) -> dict[str, Any]:
-        sku = _text(values["sku"], "sku")
+    def product_fields(self, values: Mapping[str, Any], product_id: str) -> dict[str, Any]:
+        """Every editable field of a product, checked as a write checks them (a SKU or barcode another product has
+        is refused); raises InvalidWrite."""
+        sku = clean_text(values["sku"], "sku")
         barcode = values.get("barcode") or None
         if barcode is not None:
             problem = validate_barcode(barcode) if isinstance(barcode, str) else "The barcode must be text."
@@ -458,8 +469,8 @@ class LocalWrites:
         return {
             "sku": sku,
             "barcode": barcode,
-            "name": _text(values["name"], "name"),
-            "category": _text(values.get("category"), "category", required=False),
+            "name": clean_text(values["name"], "name"),
+            "category": clean_text(values.get("category"), "category", required=False),
             "price": _whole(values["price"], "The price", 1, MAX_AMOUNT),
             "tax_rate_bp": _whole(values["tax_rate_bp"], "The tax rate (basis points)", 0, 10_000),
             "active": values["active"],

@@ -10,6 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from console.sync_view import skew_badge
+from offline_cache.engine import SyncStatus
+
 if TYPE_CHECKING:
     from console.app import ShopConsoleApp
 
@@ -45,17 +48,26 @@ class StatusBar(Horizontal):
             yield Static(" WRITE MODE ", id="write-mode")
         yield Static(id="link")
         yield Static(id="queue")
+        yield Static(id="skew")
         yield Static(id="clock")
 
     def on_mount(self) -> None:
         self.watch(self.app, "online", self._show_link)
         self.watch(self.app, "queue", lambda _queue: self._tick())
+        self.watch(self.app, "sync_status", self._show_skew)
         self.set_interval(1, self._tick)
 
     def _show_link(self, online: bool) -> None:
         link = self.query_one("#link", Static)
         link.update("online" if online else "offline")
         link.set_class(not online, "-offline")
+
+    def _show_skew(self, status: SyncStatus | None) -> None:
+        """Only when the device clock is over 2 minutes off the server's: its times go on offline orders."""
+        skew = self.query_one("#skew", Static)
+        skew.display = status is not None and status.skew_warning
+        if status is not None and status.skew_warning:
+            skew.update(skew_badge(status.state.clock_skew_seconds))
 
     def _tick(self) -> None:
         now, queue = self.app.clock(), self.app.queue

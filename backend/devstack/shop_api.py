@@ -36,6 +36,7 @@ class ShopApiSettings:
     issuer: str
     log_file: Path
     environment: str = "demo"
+    port: int = 0  # 0: a free one; a restart asks for the port it had, so clients' URLs stay valid
 
     def command(self) -> list[str]:
         return [
@@ -48,7 +49,7 @@ class ShopApiSettings:
             "--host",
             "127.0.0.1",
             "--port",
-            "0",
+            str(self.port),
             "--region",
             self.region,
             "--user-pool-id",

@@ -16,6 +16,7 @@ from console.demo import StackInfo
 from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.status_bar import StatusBar
+from screens.sync_dialogs import SignOutRefusedDialog
 from tests.console.conftest import frozen_clock, settle, sign_in, stack_profile, until, user
 from tests.console.test_cli_sync import sell
 from tests.offline_cache.offline_stack import FaultProxy
@@ -93,9 +94,10 @@ async def test_sign_out_is_refused_while_a_sale_is_unsent_and_allowed_once_it_is
         await until(pilot, lambda: proxy.requests["push"] > 0 and app.queue.count == 1)
 
         await pilot.press("o")
-        await until(pilot, lambda: any(n.title == "Not signed out" for n in app._notifications))
-        refusal = next(n for n in app._notifications if n.title == "Not signed out")
-        assert "1 not yet sent" in refusal.message and "queue export" in refusal.message
+        await until(pilot, lambda: isinstance(app.screen, SignOutRefusedDialog))
+        refusal = str(app.screen.query_one("#sign-out-reason", Static).render())
+        assert "1 not yet sent" in refusal and "queue export" in refusal
+        await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen) and app.signed_in is not None and app.session is not None
         assert app.session.current is not None  # the session is kept
 
