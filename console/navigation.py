@@ -47,6 +47,10 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("health", "Health", "h", OPERATORS, "screens.health:HealthScreen", "Service health dashboard"),
     Destination("runbooks", "Runbooks", "r", OPERATORS, "screens.runbooks:RunbooksScreen", "Incident runbooks"),
     Destination("audit", "Audit log", "a", frozenset({"admin"}), "screens.audit:AuditScreen", "Who did what, when"),
+    Destination("deployments", "Deployments", "d", OPERATORS, "screens.deployments:DeploymentsScreen", "ECS services"),
+    Destination("logs", "Logs", "l", OPERATORS, "screens.logs:LogsScreen", "API logs: live tail and saved queries"),
+    Destination("maintenance", "Maintenance", "m", OPERATORS, "screens.maintenance:MaintenanceScreen", "Weekly tasks"),
+    Destination("drills", "DR drills", "k", OPERATORS, "screens.drills:DrillsScreen", "Monthly DR drill checklist"),
 )
 
 _BY_ID = {destination.id: destination for destination in DESTINATIONS}

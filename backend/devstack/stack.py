@@ -13,9 +13,11 @@ import logging
 import os
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +30,7 @@ from backend.devstack import (
     moto_s3_replication,
     moto_srp,
     moto_totp,
+    seed_acm,
     seed_cloudwatch,
     seed_cognito,
     seed_ecs,
@@ -60,6 +63,7 @@ class DevStack:
         self.timings: dict[str, float] = {}
         self._moto: ThreadedMotoServer | None = None
         self._api: ShopApiProcess | None = None
+        self.api_paused = False  # shop-api stopped on purpose (`stop_api`), moto still up
 
     @staticmethod
     def active() -> DevStack | None:
@@ -73,6 +77,33 @@ class DevStack:
     @property
     def api_running(self) -> bool:
         return self._api is not None and self._api.running
+
+    def stop_api(self) -> None:
+        """Stop shop-api only (moto stays up), so a demo can go offline; `start_api` brings it back."""
+        if self._api is None or self.info is None:
+            raise RuntimeError("the stack is not running")
+        self.api_paused = True
+        self._api.stop()
+
+    def start_api(self) -> None:
+        """Start shop-api again on the port it had, so every client's URL still reaches it; returns when it
+        listens (ShopApiError if it does not)."""
+        if self._api is None or self.info is None:
+            raise RuntimeError("the stack is not running")
+        if self._api.running:
+            return
+        port = urllib.parse.urlsplit(self.info.api_url).port or 0
+        self._api = ShopApiProcess(replace(self._api.settings, port=port), self._api.output_path)
+        self._api.start()
+        self._api.wait_ready()
+        self.api_paused = False
+
+    def set_api_running(self, running: bool) -> None:
+        """`start_api` or `stop_api` (the console's demo backend switch, in-process: tests use it)."""
+        if running:
+            self.start_api()
+        else:
+            self.stop_api()
 
     def __enter__(self) -> StackInfo:
         return self.start()
@@ -190,6 +221,7 @@ class DevStack:
         rds, s3, s3_replica = clients.client("rds"), clients.client("s3"), clients.client("s3", REPLICA_REGION)
         cloudwatch, sns, logs = clients.client("cloudwatch"), clients.client("sns"), clients.client("logs")
         ecs, autoscaling = clients.client("ecs"), clients.client("application-autoscaling")
+        acm = clients.client("acm")
         jobs: dict[str, Callable[[], Any]] = {
             "api": lambda: self._api_ready(cognito.subs),
             "rds": lambda: seed_rds.seed(rds, timeline),
@@ -197,6 +229,7 @@ class DevStack:
             "cloudwatch": lambda: seed_cloudwatch.seed(cloudwatch, sns, timeline),
             "logs": lambda: seed_logs.seed(logs, timeline, staff),
             "ecs": lambda: seed_ecs.seed(ecs, autoscaling),
+            "acm": lambda: seed_acm.seed(acm, timeline),
         }
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="devstack-seed") as pool:
             futures = {name: pool.submit(self._timed, name, began, job) for name, job in jobs.items()}

@@ -8,6 +8,10 @@ given to a new connection is never hit (409). The API's own sessions are refused
 cancelling them would fail requests in flight, and the runbooks must never take the API down with the fault.
 Every cancel or terminate, done or refused, is logged as a write (who, which session, the outcome).
 
+Database maintenance (`/db/maintenance`, PostgreSQL only) is the guide's weekly ANALYZE and VACUUM (ANALYZE) with
+its unused-index query (backend.services.maintenance; migration v0004): GET reads the tables' vacuum and analyze
+times and the unused indexes; POST runs one operation and is logged as a write.
+
 Business metrics count across every shop (the operator's view, so on PostgreSQL a SECURITY DEFINER function of
 migration v0003 answers, past RLS). A shop or user is active when it recorded a sale, a refund or a stock
 adjustment in the last ACTIVE_WINDOW (24 h); transactions are the orders received in the last hour. All by the
@@ -20,14 +24,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Path
-from pydantic import AwareDatetime, BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
 from backend.auth import Principal, Role, require_roles
 from backend.db.tables import orders, refunds, stock_movements
-from backend.dependencies import DbConnection
+from backend.dependencies import DbConnection, database
 from backend.problems import PROBLEM_RESPONSES, Problem
+from backend.services import maintenance
 from backend.services.operations import log_write
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -218,3 +223,87 @@ def _count_everywhere(conn: Connection, active_since: datetime, transactions_sin
         sa.select(sa.func.count()).select_from(orders).where(orders.c.received_at >= transactions_since)
     )
     return shops, users, transactions or 0
+
+
+MAINTENANCE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    501: _problem("The server runs on SQLite (type postgresql-only), or may not VACUUM (type vacuum-unavailable)")
+}
+
+
+def _maintenance_on_postgresql(conn: Connection) -> None:
+    if conn.dialect.name != "postgresql":
+        detail = "Database maintenance (ANALYZE, VACUUM) runs only on PostgreSQL; this server runs on SQLite."
+        raise Problem(501, detail, type_="postgresql-only")
+
+
+class TableMaintenance(BaseModel):
+    table: str
+    live_rows: int
+    dead_rows: int
+    last_vacuum: datetime | None
+    last_autovacuum: datetime | None
+    last_analyze: datetime | None
+    last_autoanalyze: datetime | None
+
+
+class UnusedIndex(BaseModel):
+    schema_name: str = Field(alias="schema", serialization_alias="schema")
+    table: str
+    index: str
+    idx_tup_read: int
+    idx_tup_fetch: int
+
+
+class MaintenanceStatus(BaseModel):
+    collected_at: datetime
+    tables: list[TableMaintenance]
+    unused_indexes: list[UnusedIndex] = Field(description="The guide's query: indexes with idx_tup_read = 0")
+    vacuum_allowed: bool = Field(description="Whether the API's role may VACUUM here (PostgreSQL 17's MAINTAIN)")
+    vacuum_refusal: str | None
+
+
+class MaintenanceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operation: maintenance.Operation = Field(description="analyze: ANALYZE; vacuum_analyze: VACUUM (ANALYZE)")
+
+
+class MaintenanceResult(BaseModel):
+    operation: maintenance.Operation
+    tables: list[str]
+    seconds: float
+
+
+@router.get("/db/maintenance", responses=MAINTENANCE_PROBLEMS, response_model_by_alias=True)
+def maintenance_status(_admin: AdminPrincipal, conn: DbConnection) -> MaintenanceStatus:
+    """When each table was last vacuumed and analyzed, the unused indexes, and whether VACUUM is possible here."""
+    _maintenance_on_postgresql(conn)
+    found = maintenance.status(conn)
+    return MaintenanceStatus(
+        collected_at=found.collected_at,
+        tables=[TableMaintenance(**row) for row in found.tables],
+        unused_indexes=[UnusedIndex(**row) for row in found.unused_indexes],
+        vacuum_allowed=found.vacuum_allowed,
+        vacuum_refusal=found.vacuum_refusal,
+    )
+
+
+@router.post("/db/maintenance", responses=MAINTENANCE_PROBLEMS)
+def run_maintenance(
+    body: MaintenanceRequest, admin: AdminPrincipal, conn: DbConnection, request: Request
+) -> MaintenanceResult:
+    """ANALYZE every table (as its owner), or VACUUM (ANALYZE) each (autocommit; PostgreSQL 17's MAINTAIN)."""
+    _maintenance_on_postgresql(conn)
+    began = datetime.now(UTC)
+    if body.operation == "analyze":
+        tables = maintenance.analyze(conn)
+        seconds = (datetime.now(UTC) - began).total_seconds()
+    else:
+        refused = maintenance.vacuum_refusal(conn)
+        if refused:
+            log_write("db.vacuum_analyze", admin, "database", "rejected", 501)
+            raise Problem(501, refused, type_="vacuum-unavailable")
+        tables = [row["table"] for row in maintenance.status(conn).tables]
+        seconds = maintenance.vacuum_analyze(database(request).engine, tables)
+    log_write(f"db.{body.operation}", admin, "database", "applied", 200, tables=len(tables))
+    return MaintenanceResult(operation=body.operation, tables=tables, seconds=round(seconds, 3))

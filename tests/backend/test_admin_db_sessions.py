@@ -219,7 +219,7 @@ class TestOnPostgreSQL:
                 "SELECT current_user::regrole::oid, (SELECT oid FROM pg_roles WHERE rolname = %s)", [DEFAULT_APP_ROLE]
             ).fetchone()
         names = {name for name, *_ in rows}
-        assert names == {"admin_db_sessions", "admin_signal_session", "admin_business_metrics"}
+        assert names == {"admin_db_sessions", "admin_signal_session", "admin_business_metrics", "admin_analyze"}
         assert all(definer and config == ["search_path=pg_catalog, pg_temp"] for _, definer, config, *_ in rows)
         assert {(grantee, privilege) for *_, grantee, privilege in rows} == {(owner, "EXECUTE"), (app, "EXECUTE")}
 

@@ -9,8 +9,14 @@ from console import navigation
 EXPECTED = {
     "cashier": ["sale", "products", "stock", "sync", "orders", "shift", "terminal"],
     "manager": ["sale", "products", "stock", "sync", "orders", "shift", "today", "terminal"],
-    "support": ["products", "stock", "sync", "orders", "terminal", "backups", "health", "runbooks"],
-    "admin": ["products", "stock", "sync", "orders", "terminal", "backups", "health", "runbooks", "audit"],
+    "support": [
+        *("products", "stock", "sync", "orders", "terminal", "backups", "health", "runbooks"),
+        *("deployments", "logs", "maintenance", "drills"),
+    ],
+    "admin": [
+        *("products", "stock", "sync", "orders", "terminal", "backups", "health", "runbooks", "audit"),
+        *("deployments", "logs", "maintenance", "drills"),
+    ],
 }
 
 

@@ -28,6 +28,10 @@ SHIPPED = {
     "manual-backup": {"rds.create_cluster_snapshot"},
     "dr-region-recovery": set(),
     "dr-complete-recovery": set(),
+    "maintenance-database": {"db.maintenance"},
+    "maintenance-log-retention": {"logs.delete_log_streams"},
+    "maintenance-certificates": set(),
+    "maintenance-s3-lifecycle": set(),
 }
 HIGH_CPU = (RUNBOOKS_DIR / "high-cpu.toml").read_text()
 
@@ -49,6 +53,9 @@ def test_region_and_complete_recovery_are_manual_procedures() -> None:
 def test_the_registry_is_fixed() -> None:
     assert set(ACTIONS) == {
         "ecs.scale_service",
+        "ecs.force_new_deployment",
+        "db.maintenance",
+        "logs.delete_log_streams",
         "db.cancel_session",
         "db.terminate_session",
         "rds.create_cluster_snapshot",
@@ -57,6 +64,7 @@ def test_the_registry_is_fixed() -> None:
     risks = {name: action.risk for name, action in ACTIONS.items()}
     assert risks["db.terminate_session"] is Risk.HIGH and risks["rds.failover_cluster"] is Risk.HIGH
     assert risks["rds.create_cluster_snapshot"] is Risk.LOW
+    assert risks["logs.delete_log_streams"] is Risk.HIGH and risks["ecs.force_new_deployment"] is Risk.MEDIUM
 
 
 def test_show_prints_every_section_and_step() -> None:

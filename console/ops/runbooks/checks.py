@@ -3,7 +3,9 @@
 - metric: a CloudWatch statistic over the last window (the series of the chart span comes along for a sparkline);
 - logs: CloudWatch Logs events matching a filter pattern, counted in bins (FilterLogEvents: the guide's own call;
   Logs Insights queries are asynchronous and not served by every endpoint, and counting needs no more);
-- db: the database's client sessions through shop-api's admin route, by state or filtered.
+- db: the database's client sessions through shop-api's admin route, by state or filtered;
+- maintenance: a fact of the weekly maintenance (console.ops.maintenance: unused indexes, old log streams,
+  certificate expiry, S3 lifecycle rules).
 
 A check FAILs when `actual <fail_when> threshold` (the incident's sign is there), passes otherwise, and is UNKNOWN
 when the figure cannot be read (with the reason). Evaluating never raises for AWS or API errors.
@@ -25,9 +27,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from console.api import ApiProblem, ApiUnavailable
 from console.ops.aws import describe_error
 from console.ops.checks import Verdict, format_duration
+from console.ops.maintenance import read_fact
 from console.ops.metrics import MetricQuery, Point, aggregate, format_value, read_series
 from console.ops.runbooks.actions import Env
-from console.ops.runbooks.model import Comparison, DbCheck, LogsCheck, MetricCheck, number
+from console.ops.runbooks.model import Comparison, DbCheck, LogsCheck, MaintenanceCheck, MetricCheck, number
 
 SESSIONS_PATH = "/v1/admin/db/sessions"
 COMPARE: dict[Comparison, Callable[[float, float], bool]] = {
@@ -87,10 +90,10 @@ class _Reading:
     missing: str = ""  # why there is no figure, when actual is None
 
 
-def evaluate(step: MetricCheck | LogsCheck | DbCheck, env: Env) -> CheckOutcome:
+def evaluate(step: MetricCheck | LogsCheck | DbCheck | MaintenanceCheck, env: Env) -> CheckOutcome:
     """Read and judge one resolved check step."""
     now = env.clock()
-    reader = {MetricCheck: _metric, LogsCheck: _logs, DbCheck: _db}[type(step)]
+    reader = {MetricCheck: _metric, LogsCheck: _logs, DbCheck: _db, MaintenanceCheck: _maintenance}[type(step)]
     threshold = number(step.threshold)
     target = f"fail when {step.fail_when} {format_value(threshold, step.unit)}"
     try:
@@ -124,7 +127,9 @@ def evaluate(step: MetricCheck | LogsCheck | DbCheck, env: Env) -> CheckOutcome:
     )
 
 
-def _unknown(step: MetricCheck | LogsCheck | DbCheck, now: dt.datetime, target: str, reason: str) -> CheckOutcome:
+def _unknown(
+    step: MetricCheck | LogsCheck | DbCheck | MaintenanceCheck, now: dt.datetime, target: str, reason: str
+) -> CheckOutcome:
     return CheckOutcome(
         step.id,
         step.title,
@@ -139,12 +144,19 @@ def _unknown(step: MetricCheck | LogsCheck | DbCheck, now: dt.datetime, target: 
     )
 
 
-def _source_of(step: MetricCheck | LogsCheck | DbCheck) -> str:
+def _source_of(step: MetricCheck | LogsCheck | DbCheck | MaintenanceCheck) -> str:
     if isinstance(step, MetricCheck):
         return f"CloudWatch {step.namespace} {step.metric}"
     if isinstance(step, LogsCheck):
         return f"CloudWatch Logs {step.log_group}"
+    if isinstance(step, MaintenanceCheck):
+        return f"maintenance: {step.fact} {step.subject}".rstrip()
     return f"shop-api GET {SESSIONS_PATH}"
+
+
+def _maintenance(step: MaintenanceCheck, env: Env, now: dt.datetime) -> _Reading:
+    fact = read_fact(step.fact, step.subject, number(step.days), env, now)
+    return _Reading(fact.actual, fact.source, fact.cli, rows=fact.rows, missing=fact.missing)
 
 
 def _metric(step: MetricCheck, env: Env, now: dt.datetime) -> _Reading:

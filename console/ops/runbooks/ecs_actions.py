@@ -1,5 +1,10 @@
-"""`ecs.scale_service`: set an ECS service's desired count, as the guide's High CPU runbook does
-(`aws ecs update-service --desired-count 4`), within the service's autoscaling bounds and never above 10."""
+"""The ECS actions of the registry.
+
+- `ecs.scale_service`: set an ECS service's desired count, as the guide's High CPU runbook does
+  (`aws ecs update-service --desired-count 4`), within the service's autoscaling bounds and never above 10.
+- `ecs.force_new_deployment`: replace a service's tasks with new ones of the same task definition, as the guide's
+  Application Deployment does after pushing an image (`aws ecs update-service --force-new-deployment`).
+"""
 
 from __future__ import annotations
 
@@ -126,3 +131,99 @@ def _service(env: Env, cluster: str, name: str) -> dict[str, Any]:
     if not answer.get("services"):
         raise LookupError(f"service {name} not found in cluster {cluster}")
     return answer["services"][0]
+
+
+class ForceParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cluster: str = Resources().ecs_cluster
+    service: str = Resources().api_service
+
+
+@dataclass(frozen=True)
+class DeploymentPlan:
+    cluster: str
+    service: str
+    replaced: str  # the primary deployment's id before: the new one must differ
+    task_definition: str
+
+
+class ForceNewDeployment(Action[ForceParams]):
+    name = "ecs.force_new_deployment"
+    risk = Risk.MEDIUM  # replaces every running task (a rolling deployment, health-checked); nothing is lost
+    params = ForceParams
+    operation = "UpdateService"
+    verify_timeout = dt.timedelta(minutes=15)
+    poll = dt.timedelta(seconds=15)
+
+    def preview(self, params: ForceParams, env: Env, findings: Mapping[str, Any]) -> Preview:
+        blocked: str | None = None
+        replaced, task_definition, desired, running = "", "?", 0, 0
+        try:
+            service = _service(env, params.cluster, params.service)
+            desired, running = service["desiredCount"], service["runningCount"]
+            task_definition = service.get("taskDefinition", "?").rpartition("/")[2]
+            deployments = service.get("deployments", [])
+            primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+            replaced = primary["id"] if primary else ""
+            if service.get("status") != "ACTIVE":
+                blocked = f"the service is {service.get('status')}"
+            elif len(deployments) > 1 or (primary and primary.get("rolloutState") == "IN_PROGRESS"):
+                blocked = "a deployment is in progress already: let it finish (or fail) first"
+        except LookupError as exc:
+            blocked = str(exc.args[0])
+        except (BotoCoreError, ClientError) as exc:
+            blocked = f"cannot read the service: {describe_error(exc)}"
+        timeout = format_duration(self.verify_timeout)
+        return Preview(
+            action=self.name,
+            risk=self.risk,
+            summary=f"New deployment of {params.service}: {desired} new tasks of {task_definition} replace the old",
+            details=(f"cluster {params.cluster}; now {running} of {desired} running; deployment {replaced or 'none'}",),
+            api_calls=(f"ecs:UpdateService cluster={params.cluster} service={params.service} forceNewDeployment=true",),
+            cli=(
+                f"aws ecs update-service --cluster {params.cluster} --service {params.service} "
+                f"--force-new-deployment --region {env.profile.region}",
+            ),
+            verify=f"wait until a new deployment completes with {desired} of {desired} running (up to {timeout})",
+            notes=("the deployment circuit breaker rolls back a deployment whose tasks fail their health checks",),
+            inputs=params.model_dump(),
+            subject=DeploymentPlan(params.cluster, params.service, replaced, task_definition),
+            blocked=blocked,
+        )
+
+    def execute(self, preview: Preview, env: Env) -> Executed:
+        plan: DeploymentPlan = preview.subject
+        answer = env.clients.client("ecs").update_service(
+            cluster=plan.cluster, service=plan.service, forceNewDeployment=True
+        )
+        primary = next((d for d in answer["service"].get("deployments", []) if d.get("status") == "PRIMARY"), {})
+        started = primary.get("id", "?")
+        return Executed(
+            f"UpdateService accepted: {plan.service} deployment {started}", plan, result={"deployment": started}
+        )
+
+    def observe(self, executed: Executed, env: Env) -> Observation:
+        plan: DeploymentPlan = executed.subject
+        try:
+            service = _service(env, plan.cluster, plan.service)
+        except LookupError as exc:
+            return Observation(None, str(exc.args[0]))
+        deployments = service.get("deployments", [])
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        running, desired = service["runningCount"], service["desiredCount"]
+        seen = f"{running} of {desired} running, {len(deployments)} deployment(s)"
+        if primary is None or primary["id"] == plan.replaced:
+            return Observation(None, f"no new deployment yet ({seen})")
+        state = primary.get("rolloutState", "?")
+        if state == "FAILED":
+            return Observation(
+                "failed", f"{plan.service}: deployment {primary['id']} failed: {primary.get('rolloutStateReason', '')}"
+            )
+        if state == "COMPLETED" and len(deployments) == 1 and running == desired:
+            return Observation("verified", f"{plan.service}: deployment {primary['id']} completed ({seen})")
+        return Observation(None, f"deployment {primary['id']} {state} ({seen})")
+
+    def pending(self, executed: Executed) -> str:
+        plan: DeploymentPlan = executed.subject
+        return f"{plan.service}: the new deployment has not completed"

@@ -27,7 +27,17 @@ from pydantic import ValidationError
 from console.ops.checks import Verdict
 from console.ops.runbooks.actions import Env, Outcome, Preview, blocked_preview, run_action
 from console.ops.runbooks.checks import CheckOutcome, evaluate
-from console.ops.runbooks.model import ActionStep, ApproveStep, DbCheck, LogsCheck, MetricCheck, Runbook, resolve
+from console.ops.runbooks.model import (
+    CHECK_STEPS,
+    ActionStep,
+    ApproveStep,
+    DbCheck,
+    LogsCheck,
+    MaintenanceCheck,
+    MetricCheck,
+    Runbook,
+    resolve,
+)
 from console.ops.runbooks.model import resolve_step as _resolve_step
 from console.ops.runbooks.registry import ACTIONS
 
@@ -63,7 +73,7 @@ class StepError(Exception):
 @dataclass
 class StepState:
     index: int
-    step: MetricCheck | LogsCheck | DbCheck | ActionStep | ApproveStep  # with the run's inputs put in
+    step: MetricCheck | LogsCheck | DbCheck | MaintenanceCheck | ActionStep | ApproveStep  # inputs put in
     status: StepStatus = StepStatus.PENDING
     check: CheckOutcome | None = None
     preview: Preview | None = None
@@ -124,7 +134,7 @@ class RunbookRun:
         """Run the current check step (or, again, an earlier check named by `step_id`)."""
         state = self.state(step_id) if step_id else self._current()
         step = state.step
-        if not isinstance(step, MetricCheck | LogsCheck | DbCheck):
+        if not isinstance(step, CHECK_STEPS):
             raise StepError(f"step {step.id} is {_KINDS[step.kind]} step, not a check")
         if step_id and state.index > self._current_index():
             raise StepError(f"step {step.id} comes later: run the steps in order")

@@ -222,7 +222,20 @@ class DbCheck(_Check):
         return self
 
 
-CheckStep = Annotated[MetricCheck | LogsCheck | DbCheck, Field(discriminator="source")]
+class MaintenanceCheck(_Check):
+    """A fact of the guide's weekly maintenance (console.ops.maintenance): `unused_indexes` (shop-api, PostgreSQL:
+    the guide's pg_stat_user_indexes query), `old_log_streams` of the log group `subject` created more than `days`
+    ago, `certificate_days_left` of the ACM certificate for the domain `subject` (the soonest to expire; one not
+    ISSUED counts as 0), `lifecycle_rules` enabled on the bucket `subject`."""
+
+    source: Literal["maintenance"]
+    fact: Literal["unused_indexes", "old_log_streams", "certificate_days_left", "lifecycle_rules"]
+    subject: str = ""
+    days: Num = 30.0
+
+
+CheckStep = Annotated[MetricCheck | LogsCheck | DbCheck | MaintenanceCheck, Field(discriminator="source")]
+CHECK_STEPS = (MetricCheck, LogsCheck, DbCheck, MaintenanceCheck)  # for isinstance: every kind of check step
 
 
 class ActionStep(_Step):
@@ -247,6 +260,7 @@ class Runbook(_Model):
     title: Text
     category: Category
     manual: bool = False  # a procedure done by hand: approve and check steps only, never an action
+    cadence_days: int | None = Field(default=None, ge=1)  # how often it is due (maintenance): overdue after that
     source: Text  # where in the operations guide it comes from
     when_to_use: Text
     when_not_to_use: Text

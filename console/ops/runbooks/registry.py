@@ -6,11 +6,21 @@ from typing import Any
 
 from console.ops.runbooks.actions import Action
 from console.ops.runbooks.db_actions import CancelSession, TerminateSession
-from console.ops.runbooks.ecs_actions import ScaleService
+from console.ops.runbooks.ecs_actions import ForceNewDeployment, ScaleService
+from console.ops.runbooks.maintenance_actions import DbMaintenance, DeleteLogStreams
 from console.ops.runbooks.rds_actions import FailoverCluster
 from console.ops.snapshot_action import CreateClusterSnapshot
 
 ACTIONS: dict[str, Action[Any]] = {
     action.name: action
-    for action in (ScaleService(), CancelSession(), TerminateSession(), CreateClusterSnapshot(), FailoverCluster())
+    for action in (
+        ScaleService(),
+        ForceNewDeployment(),
+        CancelSession(),
+        TerminateSession(),
+        CreateClusterSnapshot(),
+        FailoverCluster(),
+        DbMaintenance(),
+        DeleteLogStreams(),
+    )
 }
