@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from offline_cache import outbox, product_view, stock
+from offline_cache import outbox, product_view, shifts, stock
 from offline_cache.jsonutil import dumps
 from offline_cache.models import EDITABLE_PRODUCT_FIELDS
 from offline_cache.outbox import QueuedOp
@@ -122,10 +122,10 @@ def _conflict(conn: sqlite3.Connection, op: QueuedOp, result: OpResult, now: str
 
 
 def current_state(body: Any) -> dict[str, Any] | None:
-    """The server's current entity in a 409 answer: under `current` or `product`, or the body itself."""
+    """The server's current entity in a 409 answer: under `current`, `product` or `shift`, or the body itself."""
     if not isinstance(body, dict):
         return None
-    for key in ("current", "product"):
+    for key in ("current", "product", "shift"):
         if isinstance(body.get(key), dict):
             return body[key]
     return body if "id" in body else None
@@ -187,4 +187,5 @@ _ON_ACK: dict[str, Callable[[sqlite3.Connection, QueuedOp, Any], None]] = {
     "product.update": _product_acked,
     "order.create": _figures_acked("orders", ("subtotal", "tax", "total", "change")),
     "order.refund": _figures_acked("refunds", ("amount", "tax")),
+    "shift.close": shifts.close_acked,
 }

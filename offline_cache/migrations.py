@@ -260,7 +260,67 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO sync_state (id, client_id) VALUES (1, ?)", (str(uuid.uuid4()),))
 
 
-MIGRATIONS: list[Migration] = [_v1_initial]
+# Till shifts (offline_cache/shifts.py). A sale or refund recorded here joins the terminal's open shift in its own
+# transaction (the triggers), as shop-api attaches it when the ops arrive in queue order.
+_V2_SHIFTS = """
+CREATE TABLE shifts (
+    id TEXT PRIMARY KEY,
+    terminal_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    opened_by TEXT,
+    opened_at TEXT NOT NULL,
+    opening_float INTEGER NOT NULL,
+    opening_breakdown TEXT,                  -- JSON [{denomination, count}], or NULL for a total
+    closed_by TEXT,
+    closed_at TEXT,
+    counted_cash INTEGER,
+    counted_breakdown TEXT,
+    server_report TEXT,                      -- the server's figures (GET /v1/shifts/{id} or the close's answer)
+    server_report_at TEXT
+);
+CREATE UNIQUE INDEX shifts_one_open ON shifts (terminal_id) WHERE status = 'open';
+CREATE INDEX shifts_opened ON shifts (opened_at);
+
+CREATE TABLE shift_cash_movements (
+    id TEXT PRIMARY KEY,
+    shift_id TEXT NOT NULL REFERENCES shifts (id),
+    kind TEXT NOT NULL CHECK (kind IN ('paid_in', 'paid_out')),
+    amount INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT
+);
+CREATE INDEX shift_cash_movements_shift ON shift_cash_movements (shift_id, created_at);
+
+CREATE TABLE shift_orders (
+    order_id TEXT PRIMARY KEY REFERENCES orders (id) ON DELETE CASCADE,
+    shift_id TEXT NOT NULL REFERENCES shifts (id)
+);
+CREATE INDEX shift_orders_shift ON shift_orders (shift_id);
+
+CREATE TABLE shift_refunds (
+    refund_id TEXT PRIMARY KEY REFERENCES refunds (id) ON DELETE CASCADE,
+    shift_id TEXT NOT NULL REFERENCES shifts (id)
+);
+CREATE INDEX shift_refunds_shift ON shift_refunds (shift_id);
+
+CREATE TRIGGER shift_orders_attach AFTER INSERT ON orders WHEN new.origin = 'local' BEGIN
+    INSERT INTO shift_orders (order_id, shift_id)
+    SELECT new.id, id FROM shifts WHERE terminal_id = new.terminal_id AND status = 'open';
+END;
+CREATE TRIGGER shift_refunds_attach AFTER INSERT ON refunds BEGIN
+    INSERT INTO shift_refunds (refund_id, shift_id)
+    SELECT new.id, s.id FROM shifts s JOIN orders o ON o.terminal_id = s.terminal_id
+    WHERE o.id = new.order_id AND s.status = 'open';
+END;
+"""
+
+
+def _v2_shifts(conn: sqlite3.Connection) -> None:
+    _run(conn, _V2_SHIFTS)
+
+
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_shifts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

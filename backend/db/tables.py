@@ -226,3 +226,70 @@ TENANT_COLUMNS: dict[str, str] = {
         )
     },
 }
+
+# Migration 5: till shifts, their cash movements, and which shift each order and refund belongs to.
+shifts = sa.Table(
+    "shifts",
+    metadata,
+    _shop_id(),
+    sa.Column("id", GUID, primary_key=True),
+    sa.Column("terminal_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("opened_by_sub", sa.Text, nullable=True),
+    sa.Column("opened_by_username", sa.Text, nullable=True),
+    sa.Column("opened_at", UTCDateTime, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("opening_float", sa.BigInteger, nullable=False),
+    sa.Column("opening_breakdown", sa.JSON, nullable=True),
+    sa.Column("request_hash", sa.Text, nullable=False),
+    sa.Column("closed_by_sub", sa.Text, nullable=True),
+    sa.Column("closed_by_username", sa.Text, nullable=True),
+    sa.Column("closed_at", UTCDateTime, nullable=True),
+    sa.Column("close_received_at", UTCDateTime, nullable=True),
+    sa.Column("counted_cash", sa.BigInteger, nullable=True),
+    sa.Column("counted_breakdown", sa.JSON, nullable=True),
+    sa.Column("expected_cash", sa.BigInteger, nullable=True),
+    sa.Column("close_hash", sa.Text, nullable=True),
+)
+
+shift_cash_movements = sa.Table(
+    "shift_cash_movements",
+    metadata,
+    _shop_id(),
+    sa.Column("id", GUID, primary_key=True),
+    sa.Column("shift_id", GUID, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("created_by_sub", sa.Text, nullable=False),
+    sa.Column("created_by_username", sa.Text, nullable=False),
+    sa.Column("request_hash", sa.Text, nullable=False),
+    _fk(["shift_id"], "shifts", ["id"]),
+)
+
+shift_orders = sa.Table(
+    "shift_orders",
+    metadata,
+    _shop_id(),
+    sa.Column("order_id", GUID, primary_key=True),
+    sa.Column("shift_id", GUID, nullable=False),
+    _fk(["order_id"], "orders", ["id"]),
+    _fk(["shift_id"], "shifts", ["id"]),
+)
+
+shift_refunds = sa.Table(
+    "shift_refunds",
+    metadata,
+    _shop_id(),
+    sa.Column("refund_id", GUID, primary_key=True),
+    sa.Column("method", sa.Text, primary_key=True),
+    sa.Column("shift_id", GUID, nullable=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    _fk(["refund_id"], "refunds", ["id"]),
+    _fk(["shift_id"], "shifts", ["id"]),
+)
+
+TENANT_COLUMNS.update({table.name: "shop_id" for table in (shifts, shift_cash_movements, shift_orders, shift_refunds)})

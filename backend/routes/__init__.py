@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from backend.routes import admin, health, inventory, me, orders, products, sync
+from backend.routes import admin, health, inventory, me, orders, products, reports, shifts, sync
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -11,5 +11,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     inventory.router,
     orders.router,
     sync.router,
+    shifts.router,
+    reports.router,
     admin.router,
 )

@@ -23,7 +23,8 @@ from backend.problems import FieldError, Problem, validation_problem
 from backend.schemas.inventory import AdjustmentCreate
 from backend.schemas.orders import OrderCreate, RefundCreate
 from backend.schemas.products import ProductCreate, ProductPatch
-from backend.services import inventory, orders, products, refunds
+from backend.schemas.shifts import CashMovementCreate, ShiftClose, ShiftOpen
+from backend.services import inventory, orders, products, refunds, shifts
 from backend.services.outcome import Outcome
 
 log = logging.getLogger("backend.writes")
@@ -147,10 +148,27 @@ def _product_update(conn: Connection, principal: Principal, _op_id: str, payload
     return products.update_product(conn, principal, product_id, parsed_version, parse(ProductPatch, rest))
 
 
+def _shift_open(conn: Connection, principal: Principal, op_id: str, payload: dict[str, Any]) -> Outcome[Any]:
+    return shifts.open_shift(conn, principal, parse(ShiftOpen, _with_op_id(payload, op_id)))
+
+
+def _shift_cash(conn: Connection, principal: Principal, op_id: str, payload: dict[str, Any]) -> Outcome[Any]:
+    shift_id, body = _path_id(payload, "shift_id")
+    return shifts.record_cash_movement(conn, principal, shift_id, parse(CashMovementCreate, _with_op_id(body, op_id)))
+
+
+def _shift_close(conn: Connection, principal: Principal, _op_id: str, payload: dict[str, Any]) -> Outcome[Any]:
+    shift_id, body = _path_id(payload, "shift_id")
+    return shifts.close_shift(conn, principal, shift_id, parse(ShiftClose, body))
+
+
 OPERATIONS: dict[str, Operation] = {
     "order.create": Operation(SELLERS, _order_create),
     "order.refund": Operation(MANAGERS, _order_refund),
     "stock.adjust": Operation(MANAGERS, _stock_adjust),
     "product.create": Operation(MANAGERS, _product_create),
     "product.update": Operation(MANAGERS, _product_update),
+    "shift.open": Operation(SELLERS, _shift_open),
+    "shift.cash": Operation(SELLERS, _shift_cash),
+    "shift.close": Operation(SELLERS, _shift_close),
 }

@@ -18,6 +18,8 @@ from offline_cache.models import LocalOrder, Tender
 from offline_cache.store import Store
 from offline_cache.writes import MAX_AMOUNT, TENDER_METHODS, InvalidWrite
 
+NO_SHIFT = "No till shift is open on this terminal: open one (F7, Till shift) before taking cash."
+
 TENDER_LABELS = {"cash": "Cash", "card": "Card", "other": "Other"}
 
 
@@ -35,6 +37,13 @@ class PaymentState:
     @property
     def covered(self) -> bool:
         return self.paid >= self.total
+
+
+def cash_allowed(store: Store) -> str | None:
+    """None when this terminal has a till shift open, else why cash may not be taken: the drawer's count at the
+    close must account for every cash sale."""
+    shift = store.shifts.current()
+    return None if shift is not None and shift.terminal_id == store.terminal_id else NO_SHIFT
 
 
 class Payment:
@@ -79,12 +88,14 @@ class Payment:
         return self.tenders.pop(index)
 
     def complete(self, store: Store, cashier: str) -> LocalOrder:
-        """Commit the sale locally (call from a worker). Raises Rejected while the tenders fall short, and
-        CheckoutFailed when the store cannot take it; in both cases nothing is stored."""
+        """Commit the sale locally (call from a worker). Raises Rejected while the tenders fall short or cash is
+        taken with no till shift open, and CheckoutFailed when the store cannot take it; nothing is stored then."""
         state = self.state
         if not state.covered:
             short = money.format_amount(state.remaining, self.cart.decimals)
             raise Rejected(f"{short} is still to pay: add a tender.")
+        if any(tender.method == "cash" for tender in self.tenders) and (refusal := cash_allowed(store)):
+            raise Rejected(refusal)
         try:
             return store.writes.record_sale(self.cart.sale_lines(), list(self.tenders), cashier=cashier)
         except InvalidWrite as exc:

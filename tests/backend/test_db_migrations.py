@@ -36,8 +36,11 @@ def engine(fresh_url: str) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-def test_versions_are_consecutive_from_1() -> None:
-    assert list(range(1, len(MIGRATIONS) + 1)) == ALL_VERSIONS
+def test_versions_increase_from_1() -> None:
+    # Gaps are allowed: a version may be reserved for a migration that lands later (it is applied when it does,
+    # since migrate() applies every listed version not yet recorded).
+    assert ALL_VERSIONS[0] == 1
+    assert sorted(set(ALL_VERSIONS)) == ALL_VERSIONS  # increasing, each once
     assert len({m.name for m in MIGRATIONS}) == len(MIGRATIONS)
 
 

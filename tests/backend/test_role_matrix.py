@@ -85,6 +85,21 @@ def patch_fresh_product(ctx: Context) -> Request:
     return Request(f"/v1/products/{product['id']}", {"price": 199}, {"If-Match": str(product["version"])})
 
 
+def new_shift() -> dict[str, Any]:
+    """A shift on a terminal of its own (a terminal has one open shift at a time)."""
+    return {"id": new_id(), "terminal_id": f"M-{new_id()[:8]}", "opening_float": 0}
+
+
+def cashier_shift(ctx: Context) -> str:
+    """A fresh open shift of Corner Grocer's cashier: the cashier may write to it (their own), the manager too
+    (any), and every role may read it."""
+    return ctx.api.ok(ctx.api.post("cg.cashier", "/v1/shifts", json=new_shift()), 201)["id"]
+
+
+def cash_movement() -> dict[str, Any]:
+    return {"id": new_id(), "kind": "paid_in", "amount": 100, "reason": "matrix"}
+
+
 ROWS: tuple[Row, ...] = (
     Row("GET", "/v1/health", None),
     Row("GET", "/v1/me", EVERYONE),
@@ -127,11 +142,38 @@ ROWS: tuple[Row, ...] = (
     # Sync
     Row("POST", "/v1/sync/push", SELLERS, 200, lambda _: Request("/v1/sync/push", {"client_id": new_id(), "ops": []})),
     Row("GET", "/v1/sync/changes", EVERYONE),
+    # Shifts and reports
+    Row("POST", "/v1/shifts", SELLERS, 201, lambda _: Request("/v1/shifts", new_shift())),
+    Row("GET", "/v1/shifts", EVERYONE),
+    Row("GET", "/v1/shifts/{shift_id}", EVERYONE, 200, lambda ctx: Request(f"/v1/shifts/{cashier_shift(ctx)}")),
+    Row(
+        "POST",
+        "/v1/shifts/{shift_id}/cash-movements",
+        SELLERS,
+        201,
+        lambda ctx: Request(f"/v1/shifts/{cashier_shift(ctx)}/cash-movements", cash_movement()),
+    ),
+    Row(
+        "POST",
+        "/v1/shifts/{shift_id}/close",
+        SELLERS,
+        200,
+        lambda ctx: Request(f"/v1/shifts/{cashier_shift(ctx)}/close", {"counted_cash": 0}),
+    ),
+    Row("GET", "/v1/reports/sales", frozenset({Role.manager, Role.support, Role.admin})),
     # Operators
     Row("GET", "/v1/admin/db/sessions", ADMINS, postgresql_only(200)),
     signal("cancel"),
     signal("terminate"),
     Row("GET", "/v1/admin/business-metrics", ADMINS),
+    Row("GET", "/v1/admin/db/maintenance", ADMINS, postgresql_only(200)),
+    Row(
+        "POST",
+        "/v1/admin/db/maintenance",
+        ADMINS,
+        postgresql_only(200),
+        lambda _: Request("/v1/admin/db/maintenance", {"operation": "analyze"}),
+    ),
 )
 
 
@@ -162,6 +204,9 @@ OP_ROWS: tuple[OpRow, ...] = (
     OpRow("stock.adjust", MANAGERS, 201, lambda ctx: new_adjustment(ctx.product["id"], reason="receive", delta=1)),
     OpRow("product.create", MANAGERS, 201, lambda _: new_product()),
     OpRow("product.update", MANAGERS, 200, update_payload),
+    OpRow("shift.open", SELLERS, 201, lambda _: new_shift()),
+    OpRow("shift.cash", SELLERS, 201, lambda ctx: {"shift_id": cashier_shift(ctx), **cash_movement()}),
+    OpRow("shift.close", SELLERS, 200, lambda ctx: {"shift_id": cashier_shift(ctx), "counted_cash": 0}),
 )
 PUSHERS = frozenset({Role.cashier, Role.manager})
 

@@ -18,7 +18,7 @@ from console.counter.cart import Cart
 from console.counter.checkout import CheckoutFailed, Payment
 from console.counter.entry import Discount, Rejected
 from console.counter.receipts import PrintFailed, Shop
-from offline_cache.models import LocalOrder, Product
+from offline_cache.models import LocalOrder, OutboxOp, Product
 from offline_cache.store import Store
 from tests.offline_cache.offline_support import FakeClock, load
 
@@ -28,20 +28,25 @@ PRODUCTS = [
     Product("p-soap", "GRC-000003", "0757993579937", "Glow Botanics Body Wash 750 ml", "Care", 1079, 800, True, 1, ""),
 ]
 
+CACHED = [
+    {"id": p.id, "sku": p.sku, "barcode": p.barcode, "name": p.name, "category": p.category, "price": p.price,
+     "tax_rate_bp": p.tax_rate_bp, "active": True, "version": 1, "updated_at": ""}
+    for p in PRODUCTS
+]  # fmt: skip
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store.open(tmp_path / "queue.db", terminal_id="T1", clock=FakeClock(dt.datetime(2026, 3, 14, 9, 26)))
-    load(
-        opened,
-        [
-            {"id": p.id, "sku": p.sku, "barcode": p.barcode, "name": p.name, "category": p.category,
-             "price": p.price, "tax_rate_bp": p.tax_rate_bp, "active": True, "version": 1, "updated_at": ""}
-            for p in PRODUCTS
-        ],
-    )  # fmt: skip
+    load(opened, CACHED)
+    opened.shifts.open(10000, currency="USD", opened_by="corner-cashier")  # cash needs a till shift open
     yield opened
     opened.close()
+
+
+def sales(store: Store) -> list[OutboxOp]:
+    """The outbox's sales (the open shift's op is there too)."""
+    return [op for op in store.outbox.list() if op.type == "order.create"]
 
 
 def full_cart() -> Cart:
@@ -97,7 +102,7 @@ def test_no_completion_until_covered_then_one_outbox_op(store: Store) -> None:
     payment.add("card", "20")
     with pytest.raises(Rejected, match=r"2.18 is still to pay"):
         payment.complete(store, "corner-cashier")
-    assert store.outbox.list() == []
+    assert sales(store) == []
     payment.add("cash", "5")
     order = payment.complete(store, "corner-cashier")
     assert (order.total, order.change, order.cashier, order.receipt_no) == (
@@ -106,8 +111,8 @@ def test_no_completion_until_covered_then_one_outbox_op(store: Store) -> None:
         "corner-cashier",
         "T1-20260314-1",
     )
-    [op] = store.outbox.list()
-    assert op.type == "order.create" and op.id == order.id
+    [op] = sales(store)
+    assert op.id == order.id
     assert op.payload["tenders"] == [{"method": "card", "amount": 2000}, {"method": "cash", "amount": 500}]
     assert [(line["quantity"], line["discount"]) for line in op.payload["lines"]] == [(2, 0), (1, 79)]
     assert store.stock.on_hand("p-yog", "store") == -2
@@ -124,7 +129,20 @@ def test_a_read_only_disk_keeps_the_cart_and_says_why(store: Store) -> None:
         payment.complete(frozen, "corner-cashier")
     read_only.close()
     assert cart.to_dict() == before and payment.state.covered  # nothing lost: pay again once the disk is fixed
-    assert store.outbox.list() == [] and store.orders.list() == []
+    assert sales(store) == [] and store.orders.list() == []
+
+
+def test_cash_is_refused_without_an_open_till_shift_and_card_is_not(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "queue.db", terminal_id="T1") as store:
+        load(store, CACHED)
+        by_cash = Payment(full_cart())
+        by_cash.add("cash", "50")
+        with pytest.raises(Rejected, match=r"No till shift is open on this terminal.*F7"):
+            by_cash.complete(store, "corner-cashier")
+        assert store.outbox.list() == [] and by_cash.state.covered  # nothing stored, the tenders kept
+        by_card = Payment(full_cart())
+        by_card.add("card", "")
+        assert by_card.complete(store, "corner-cashier").total == 2218
 
 
 def sold(store: Store) -> LocalOrder:

@@ -67,7 +67,14 @@ def till(stack: StackInfo) -> Iterator[Till]:
         profile = stack_profile(stack).model_copy(
             update={"terminal_id": f"SL{uuid.uuid4().hex[:8]}", "api_url": proxy.url}
         )
+        with open_store(profile) as store:
+            open_shift(store)
         yield Till(profile, proxy, stack)
+
+
+def open_shift(store: Store) -> None:
+    """Cash is taken only with a till shift open (issue 11); it goes to the server with the sales."""
+    store.shifts.open(10000, currency="USD", opened_by=CASHIER)
 
 
 def app_for(till: Till) -> ShopConsoleApp:
@@ -143,8 +150,10 @@ async def pay(pilot: Pilot, *tenders: tuple[str, str]) -> ReceiptScreen:
 
 
 def outbox(profile: Profile) -> list[OutboxOp]:
+    """The sales in the outbox, whatever their state (the till shift's op is there too)."""
     with open_store(profile) as store:
-        return store.outbox.list(statuses=("pending", "in_flight", "done", "dead", "conflict"))
+        ops = store.outbox.list(statuses=("pending", "in_flight", "done", "dead", "conflict"))
+    return [op for op in ops if op.type == "order.create"]
 
 
 def server_session(till: Till) -> SessionService:
@@ -452,6 +461,7 @@ def completed_sale(tmp_path: Path, offline: bool) -> Completed:
     ]
     with Store.open(tmp_path / "receipt.db", terminal_id="T1", clock=lambda: FROZEN_NOW) as store:
         load(store, rows)
+        open_shift(store)
         cart = Cart(2, 10)
         for row in rows:
             product = store.catalogue.by_id(row["id"])
