@@ -22,7 +22,11 @@ _SECRET_KEY = re.compile(r"(pass(word|wd)?|secret|token|authorization|cookie|ses
 # JWTs (three base64url parts, the first two JSON) and bearer credentials inside free text.
 _JWT = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
 _BEARER = re.compile(r"(?i)(bearer\s+)[\w.~+/=-]+")
-_KEY_VALUE = re.compile(r"(?i)\b([\w-]*(?:password|secret|token)[\w-]*)(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)")
+# The key may be quoted, as in JSON or a repr'd dict that a library logs whole ("RefreshToken": "…", even
+# with its quotes escaped inside a JSON string), or bare as in a query string.
+_KEY_VALUE = re.compile(
+    r"""(?i)\b([\w-]*(?:password|secret|token)[\w-]*)(\\?["']?\s*[=:]\s*)(\\?"[^"\\]*\\?"|'[^']*'|\S+)"""
+)
 
 # Record attributes that are not fields; uvicorn's `color_message` repeats the message with ANSI escapes.
 _RESERVED = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "fields", "taskName", "color_message"}
