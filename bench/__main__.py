@@ -1,16 +1,21 @@
 """`python -m bench [--quick|--full] [--json]`: every figure as a JSON line beside its floor.
 
 --quick (the default) finishes within about 90 s on a 2-core machine, using 20,000 products where the full set
-uses 100,000 (such figures say so with a `_20k` suffix); --full runs every figure at full size.
+uses 100,000 and 1,000 queued ops where it drains 10,000 (such figures say so in a suffix: `_20k`, `_1k`);
+--full runs every figure at full size (about 10 minutes).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from bench import startup
+from bench import local, startup, sync
+from bench.data import FULL_SIZE, QUICK_SIZE
 from bench.harness import Figure, emit
 
 Suite = Callable[[bool], Iterator[Figure]]
@@ -20,7 +25,39 @@ def _startup(full: bool) -> Iterator[Figure]:
     return startup.figures(runs=9 if full else 5)
 
 
-SUITES: list[Suite] = [_startup]
+def _local(full: bool) -> Iterator[Figure]:
+    return local.figures(FULL_SIZE if full else QUICK_SIZE)
+
+
+def _sync(full: bool) -> Iterator[Figure]:
+    from bench.stack import BenchCognito  # moto: only for the figures that need a server
+
+    cognito = BenchCognito()
+    try:
+        yield from sync.figures(
+            cognito,
+            pull_size=FULL_SIZE if full else QUICK_SIZE,
+            drain_ops=10_000 if full else 1_000,
+            concurrent=full,
+        )
+    finally:
+        cognito.close()
+
+
+# The counter screens' figures (scan_to_cart, products_screen_open, products_screen_end, products_screen_rss) come
+# as their own suite here once those screens exist: they open bench.data.cached_store's 100k catalogue in a Pilot.
+SUITES: list[Suite] = [_startup, _local, _sync]
+
+
+def _bytecode_cache() -> None:
+    """Give this process and its children a bytecode cache, outside the checkout. With PYTHONDONTWRITEBYTECODE set
+    (as some shells and CI do) every process would compile every module it imports at every start, which an
+    installed console does once; the startup figures would measure the compiler."""
+    folder = str(Path(tempfile.gettempdir()) / "shop-console-bench-pycache")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = folder
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--full", action="store_true", help="the full set, full sizes")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     args = parser.parse_args(argv)
+    _bytecode_cache()
     for suite in SUITES:
         for figure in suite(args.full):
             emit(figure, sys.stdout, args.json)

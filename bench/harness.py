@@ -7,9 +7,10 @@ import os
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal, TextIO
+from pathlib import Path
+from typing import Any, Literal, TextIO
 
 Comparison = Literal["max", "min"]  # "max": the value must stay at or below the goal; "min": at or above
 
@@ -76,6 +77,18 @@ def timings_ms(fn: Callable[[], object], runs: int) -> list[float]:
     return samples
 
 
+def each_ms(call: Callable[[Any], object], arguments: Iterable[Any]) -> tuple[list[float], list[float]]:
+    """The wall time and the CPU time of `call(argument)` for each argument, in ms (on a busy machine the CPU
+    time says what the call itself cost)."""
+    walls, cpus = [], []
+    for argument in arguments:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        call(argument)
+        walls.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.process_time() - cpu_started) * 1000)
+    return walls, cpus
+
+
 def median(samples: Sequence[float]) -> float:
     return statistics.median(samples)
 
@@ -85,8 +98,9 @@ def p99(samples: Sequence[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
-def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run a process to its end: (wall seconds, peak RSS in KiB, stdout). RSS comes from wait4's rusage."""
+def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, int, str, float]:
+    """Run a process to its end: (wall seconds, peak RSS in KiB, stdout, CPU seconds). RSS and CPU come from
+    wait4's rusage."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
@@ -100,4 +114,10 @@ def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> tupl
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{command[:3]} failed ({process.returncode}): {stderr[-2000:]}")
-    return wall, usage.ru_maxrss, stdout
+    return wall, usage.ru_maxrss, stdout, usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU (user + system) a running process has used so far, from /proc: how busy a server child was."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -2,12 +2,17 @@
 
 `console` goes through `shop-console`'s own entry point (console.cli.main) on a profile whose API does not answer;
 `floor` is the plainest Textual app with a Header, a Footer and a DataTable. App.run is wrapped only to make the
-run headless and to stop it once the first screen has been composed and painted.
+run headless and to stop it once the first screen has been composed and painted. At that first frame the probe
+prints the wall clock (time.time()): the parent took its own just before starting the process, so the difference
+is process start to first frame, without the interpreter's shutdown after it.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -20,6 +25,8 @@ _original_run = App.run
 def _run_to_first_frame(self: App[Any], *args: Any, **kwargs: Any) -> Any:
     async def first_frame(pilot: Pilot[Any]) -> None:
         await pilot.pause()
+        peak_kib = re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)  # type: ignore[union-attr]
+        print(time.time(), peak_kib, flush=True)
         pilot.app.exit()
 
     return _original_run(self, headless=True, size=(80, 24), auto_pilot=first_frame)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class GUID(sa.TypeDecorator[str]):
@@ -25,7 +28,11 @@ class GUID(sa.TypeDecorator[str]):
         return dialect.type_descriptor(sa.String(36))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else str(uuid.UUID(str(value)))
+        if value is None:
+            return None
+        if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+            return value  # already what uuid.UUID would make of it: most ids, several per row (a sale binds dozens)
+        return str(uuid.UUID(str(value)))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else str(value)

@@ -8,4 +8,10 @@ from sqlalchemy.engine import Connection
 
 
 def insert(conn: Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
+    return dialect_insert(conn.dialect.name, table)
+
+
+def dialect_insert(dialect: str, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """The same for a dialect by name: for statements built once per dialect and reused (their compiled form is
+    cached by SQLAlchemy, where a statement built per call pays for its cache key every time)."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -9,11 +9,16 @@ already holds every row it is about to stamp.
 
 A row changed twice carries only its latest number, so the feed shows it once, at its latest state. The cursor is
 that number, stored in the database: it survives restarts.
+
+A sync push applies many ops in one transaction: there each op's `stamp` only notes its rows (`noted`), and the
+push stamps them all once, as its last step, so the counter is still the last lock it takes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -30,6 +35,32 @@ _PRODUCT_FIELDS = ("sku", "barcode", "name", "category", "price", "tax_rate_bp",
 _STOCK_FIELDS = ("on_hand", "reorder_point")
 
 
+_NOTED = "changes.noted"  # conn.info key of the Noted collecting stamps instead of taking numbers
+
+
+@dataclass
+class Noted:
+    """Rows changed while stamps were deferred (see `noted`), to stamp later in one go."""
+
+    products: set[str] = field(default_factory=set)
+    stock: set[tuple[str, str]] = field(default_factory=set)
+
+    def update(self, other: Noted) -> None:
+        self.products |= other.products
+        self.stock |= other.stock
+
+
+@contextmanager
+def noted(conn: Connection) -> Iterator[Noted]:
+    """In this block `stamp` only notes the rows on `conn` into the Noted it yields; the caller stamps them later."""
+    collected = Noted()
+    conn.info[_NOTED] = collected
+    try:
+        yield collected
+    finally:
+        del conn.info[_NOTED]
+
+
 def stamp(
     conn: Connection,
     shop_id: str,
@@ -38,6 +69,11 @@ def stamp(
     stock_changed: Iterable[tuple[str, str]] = (),
 ) -> None:
     """Give each row this transaction changed the next change numbers. Call it once, after the last write."""
+    collecting: Noted | None = conn.info.get(_NOTED)
+    if collecting is not None:
+        collecting.products.update(products_changed)
+        collecting.stock.update(stock_changed)
+        return
     product_ids = sorted(set(products_changed))
     stock_keys = sorted(set(stock_changed))
     count = len(product_ids) + len(stock_keys)

@@ -7,6 +7,7 @@ different order queue instead of deadlocking.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Connection
 from backend.auth import Principal
 from backend.db.tables import products, stock, stock_movements
 from backend.db.types import utcnow
-from backend.db.upsert import insert
+from backend.db.upsert import dialect_insert, insert
 from backend.problems import FieldError, Problem
 from backend.schemas.inventory import Adjustment, AdjustmentCreate, Movement, MovementPage, StockLevel, StockPage
 from backend.services import changes
@@ -89,16 +90,23 @@ def move_stock(conn: Connection, principal: Principal, moves: Sequence[Move], no
     """Move the stock rows by `moves` (a new row starts at 0), in (product, location) order; returns the on-hand
     each move left, by line_no. The caller stamps the rows as changed (see `stock_keys`)."""
     after: dict[int, int] = {}
+    statement = _move_statement(conn.dialect.name)
     for move in sorted(moves, key=lambda m: (m.product_id, m.location, m.line_no)):
         row = {"shop_id": principal.shop_id, "product_id": move.product_id, "location": move.location}
-        upsert = insert(conn, stock).values(**row, on_hand=move.delta, reorder_point=0, updated_at=now, change_seq=0)
-        after[move.line_no] = conn.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[stock.c.shop_id, stock.c.product_id, stock.c.location],
-                set_={"on_hand": stock.c.on_hand + move.delta, "updated_at": now},
-            ).returning(stock.c.on_hand)
-        ).scalar_one()
+        values = {**row, "on_hand": move.delta, "reorder_point": 0, "updated_at": now, "change_seq": 0}
+        after[move.line_no] = conn.execute(statement, values).scalar_one()
     return after
+
+
+@functools.cache
+def _move_statement(dialect: str) -> sa.Insert:
+    """Add the inserted `on_hand` (the move's delta) to the row's, or start the row at it. Built once per dialect:
+    a statement built per call pays for its SQLAlchemy cache key every time (see db/upsert.py)."""
+    statement = dialect_insert(dialect, stock)
+    return statement.on_conflict_do_update(
+        index_elements=[stock.c.shop_id, stock.c.product_id, stock.c.location],
+        set_={"on_hand": stock.c.on_hand + statement.excluded.on_hand, "updated_at": statement.excluded.updated_at},
+    ).returning(stock.c.on_hand)
 
 
 def stock_keys(moves: Sequence[Move]) -> set[tuple[str, str]]:

@@ -8,6 +8,7 @@ product, tenders that do not pay for it, a receipt number its terminal already u
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,11 +20,11 @@ from sqlalchemy.engine import Connection
 from backend.auth import Principal, Role
 from backend.db.tables import order_lines, order_tenders, orders, products, refunds
 from backend.db.types import utcnow
-from backend.db.upsert import insert
+from backend.db.upsert import dialect_insert
 from backend.problems import FieldError, Problem
 from backend.schemas.inventory import DEFAULT_LOCATION
 from backend.schemas.orders import Cashier, Order, OrderCreate, OrderLine, OrderPage, RefundSummary, Tender
-from backend.services import changes
+from backend.services import changes, shifts
 from backend.services.fingerprint import fingerprint
 from backend.services.inventory import Move, move_stock, record_moves, stock_keys
 from backend.services.outcome import Outcome
@@ -36,16 +37,20 @@ def create_order(conn: Connection, principal: Principal, body: OrderCreate) -> O
     same body answers the stored order (200), with another body 422."""
     order_id, now, request_hash = str(body.id), utcnow(), fingerprint(body)
     # A replay answers what was stored, whatever the catalogue says by now (its prices or tax rates may have
-    # changed since the sale). The insert below still decides: a concurrent twin finds the order there.
-    if (stored := _replayed(conn, principal, body, request_hash)) is not None:
-        return Outcome.replay(stored)
-    lines = _priced_lines(conn, principal, body)
-    totals = money.order_totals([(line["amount"], line["tax"]) for line in lines])
+    # changed since the sale): so a sale the catalogue refuses is looked up as a replay before it is refused.
+    # Otherwise the insert below decides (a concurrent twin finds the order there).
     try:
-        change = money.change_due(totals.total, [(tender.method, tender.amount) for tender in body.tenders])
-    except money.TenderError as exc:
-        error = FieldError(location="body", pointer="/tenders", detail=str(exc))
-        raise Problem(422, str(exc), type_="tenders", errors=[error]) from None
+        lines = _priced_lines(conn, principal, body)
+        totals = money.order_totals([(line["amount"], line["tax"]) for line in lines])
+        try:
+            change = money.change_due(totals.total, [(tender.method, tender.amount) for tender in body.tenders])
+        except money.TenderError as exc:
+            error = FieldError(location="body", pointer="/tenders", detail=str(exc))
+            raise Problem(422, str(exc), type_="tenders", errors=[error]) from None
+    except Problem:
+        if (stored := _replayed(conn, principal, body, request_hash)) is not None:
+            return Outcome.replay(stored)
+        raise
     head = {
         "shop_id": principal.shop_id,
         "id": order_id,
@@ -64,8 +69,7 @@ def create_order(conn: Connection, principal: Principal, body: OrderCreate) -> O
         "request_hash": request_hash,
     }
     # The insert is the claim: this id (or this terminal's receipt number) already there makes it do nothing.
-    claim = insert(conn, orders).values(head).on_conflict_do_nothing().returning(orders.c.id)
-    if conn.execute(claim).first() is None:
+    if conn.execute(_claim_statement(conn.dialect.name), head).first() is None:
         if (stored := _replayed(conn, principal, body, request_hash)) is not None:
             return Outcome.replay(stored)
         detail = f"Terminal {body.terminal_id} already used receipt number {body.receipt_no} for another order."
@@ -99,21 +103,29 @@ def create_order(conn: Connection, principal: Principal, body: OrderCreate) -> O
     head["flags"] = sorted({flag for line in line_rows for flag in line["flags"]})
     if head["flags"]:
         conn.execute(sa.update(orders).where(*_key(principal, order_id)).values(flags=head["flags"]))
+    shifts.attach_order(conn, principal, order_id, body.terminal_id)
     changes.stamp(conn, principal.shop_id, stock_changed=stock_keys(moves))
     return Outcome.created(_order_body(head, line_rows, tender_rows, []))
 
 
+@functools.cache
+def _claim_statement(dialect: str) -> sa.Insert:
+    return dialect_insert(dialect, orders).on_conflict_do_nothing().returning(orders.c.id)
+
+
+# Built once: a statement built per call pays for its SQLAlchemy cache key every time (see db/upsert.py).
+_CATALOGUE = sa.select(products.c.id, products.c.price, products.c.tax_rate_bp, products.c.active).where(
+    products.c.shop_id == sa.bindparam("shop_id"), products.c.id.in_(sa.bindparam("ids", expanding=True))
+)
+_STORED_HASH = sa.select(orders.c.request_hash).where(
+    orders.c.shop_id == sa.bindparam("shop_id"), orders.c.id == sa.bindparam("order_id")
+)
+
+
 def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> list[dict]:
     """Each line checked against the catalogue and priced: the order_lines columns, flags included."""
-    wanted = {str(line.product_id) for line in body.lines}
-    catalogue = {
-        str(row.id): row
-        for row in conn.execute(
-            sa.select(products.c.id, products.c.price, products.c.tax_rate_bp, products.c.active).where(
-                products.c.shop_id == principal.shop_id, products.c.id.in_(wanted)
-            )
-        )
-    }
+    wanted = sorted({str(line.product_id) for line in body.lines})
+    catalogue = {str(row.id): row for row in conn.execute(_CATALOGUE, {"shop_id": principal.shop_id, "ids": wanted})}
     unknown = [
         FieldError(location="body", pointer=f"/lines/{index}/product_id", detail="There is no such product.")
         for index, line in enumerate(body.lines)
@@ -153,7 +165,7 @@ def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> 
 
 def _replayed(conn: Connection, principal: Principal, body: OrderCreate, request_hash: str) -> Order | None:
     """The stored order if this id was used before with this body; 422 if with another; None if unused."""
-    stored = conn.execute(sa.select(orders.c.request_hash).where(*_key(principal, str(body.id)))).scalar_one_or_none()
+    stored = conn.scalar(_STORED_HASH, {"shop_id": principal.shop_id, "order_id": str(body.id)})
     if stored is None:
         return None
     if stored != request_hash:

@@ -18,7 +18,7 @@ from backend.db.upsert import insert
 from backend.problems import FieldError, Problem
 from backend.schemas.inventory import DEFAULT_LOCATION
 from backend.schemas.orders import Refund, RefundCreate, RefundLine
-from backend.services import changes
+from backend.services import changes, shifts
 from backend.services.fingerprint import fingerprint
 from backend.services.inventory import Move, move_stock, record_moves, stock_keys
 from backend.services.outcome import Outcome
@@ -92,6 +92,7 @@ def create_refund(conn: Connection, principal: Principal, order_id: str, body: R
         .where(refunds.c.shop_id == principal.shop_id, refunds.c.id == refund_id)
         .values(amount=amount, tax=tax, total=amount + tax)
     )
+    shifts.attach_refund(conn, principal, order_id, refund_id, amount + tax)
     moves = [
         Move(line["line_no"], line["product_id"], DEFAULT_LOCATION, line["quantity"], "refund", note=body.reason)
         for line in refunded_lines
