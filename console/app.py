@@ -215,6 +215,10 @@ class ShopConsoleApp(App[None]):
         self._start_sync(outcome)
         self._update_online()
         self._show_front(HomeScreen())
+        if who.role == "cashier":  # a till with no shift open asks the cashier for the float (Esc: later)
+            from screens.shift import ask_to_open_shift
+
+            ask_to_open_shift(self)
         if outcome.offline:
             self.notify(
                 "Signed in offline: sales stay on this terminal until the network returns (Sync shows the queue).",

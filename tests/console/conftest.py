@@ -20,6 +20,7 @@ from backend.devstack import StackInfo as BackendStackInfo
 from console import logs
 from console.config import Environment, Profile
 from console.demo import DemoUser, StackInfo, profile_for_stack
+from screens.home import HomeScreen
 
 # Port 1 on loopback has no listener: a deterministic "connection refused" for the API and for Cognito.
 UNREACHABLE = "http://127.0.0.1:1"
@@ -109,6 +110,25 @@ async def sign_in(pilot: Pilot, username: str, password: str, typed: bool = Fals
     await pilot.press("enter")
     await until(pilot, lambda: pilot.app.screen is not login or message(pilot.app) not in ("", "Signing in…"))
     await settle(pilot)
+
+
+async def home(pilot: Pilot) -> None:
+    """On home: a cashier's sign-in may ask for the till's float first (Esc: later)."""
+    for _ in range(3):
+        if isinstance(pilot.app.screen, HomeScreen):
+            return
+        await pilot.press("escape")
+        await settle(pilot)
+    assert isinstance(pilot.app.screen, HomeScreen), pilot.app.screen
+
+
+async def past_float_prompt(pilot: Pilot) -> None:
+    """Wherever a sign-in led: a cashier's till-float prompt put off (Esc), anything else left as it is."""
+    from screens.shift_dialogs import CountDialog
+
+    if isinstance(pilot.app.screen, CountDialog):
+        await pilot.press("escape")
+        await settle(pilot)
 
 
 def message(app: App[None]) -> str:

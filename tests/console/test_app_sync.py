@@ -17,7 +17,7 @@ from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.status_bar import StatusBar
 from screens.sync_dialogs import SignOutRefusedDialog
-from tests.console.conftest import frozen_clock, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import frozen_clock, home, settle, sign_in, stack_profile, until, user
 from tests.console.test_cli_sync import sell
 from tests.offline_cache.offline_stack import FaultProxy
 
@@ -45,7 +45,7 @@ async def signed_in_and_pulled(pilot: Pilot, stack: StackInfo) -> ShopConsoleApp
     app = pilot.app
     assert isinstance(app, ShopConsoleApp)
     await sign_in(pilot, CASHIER, user(stack, CASHIER).password)
-    assert isinstance(app.screen, HomeScreen)
+    await home(pilot)
     await until(pilot, lambda: app.sync_status is not None and app.sync_status.state.initial_pull_done, PULL_SECONDS)
     return app
 
@@ -126,7 +126,9 @@ async def test_an_offline_unlock_counts_the_queue_but_pushes_nothing(stack: Stac
         await sign_in(pilot, CASHIER, user(stack, CASHIER).password)
         await until(pilot, lambda: bool(app.screen.query_one("#unlock").display))
         await pilot.press("f2")
-        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await until(pilot, lambda: app.signed_in is not None)
+        await settle(pilot)
+        await home(pilot)
         assert app.signed_in is not None and app.signed_in.offline
 
         pushes = proxy.requests["push"]

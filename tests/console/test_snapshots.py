@@ -16,7 +16,16 @@ from console.app import create_app
 from console.config import Profile
 from console.demo import DemoUser, StackInfo
 from screens import themes
-from tests.console.conftest import frozen_clock, offline_profile, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import (
+    frozen_clock,
+    offline_profile,
+    past_float_prompt,
+    settle,
+    sign_in,
+    stack_profile,
+    until,
+    user,
+)
 
 SnapCompare = Callable[..., bool]
 RunBefore = Callable[[Pilot], Awaitable[None]]
@@ -32,6 +41,7 @@ ROLE_USERS = {
 def signed_in_as(username: str, password: str, *keys: str) -> RunBefore:
     async def run_before(pilot: Pilot) -> None:
         await sign_in(pilot, username, password)
+        await past_float_prompt(pilot)  # the shift screen's tests picture it
         if keys:
             await pilot.press(*keys)
             lists = pilot.app.screen.query(OptionList)  # the palette fills its list asynchronously
