@@ -9,8 +9,10 @@ was answered as a duplicate, the movement counts twice until the pull after that
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from offline_cache.models import StockLevel
@@ -25,6 +27,25 @@ _UPSERT = (
     "reorder_point = excluded.reorder_point, updated_at = excluded.updated_at"
 )
 _VIEW_COLUMNS = "product_id, location, on_hand, server_on_hand, reorder_point, updated_at"
+# The same ops as _PENDING, one movement each, newest first.
+_UNSETTLED = (
+    "SELECT x.id, x.type, x.created_at, x.status, x.payload, d.location, d.delta FROM stock_delta d "
+    "JOIN outbox x ON x.id = d.op_id WHERE d.product_id = ? AND x.status IN ('pending', 'in_flight', 'done') "
+    "ORDER BY x.seq DESC LIMIT ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnsettledDelta:
+    """One of this device's stock movements that the server's figure does not show yet, with its op."""
+
+    op_id: str
+    op_type: str
+    created_at: str  # RFC 3339 UTC
+    status: str  # the op's: pending, in_flight or done (applied, awaiting the pull that shows it)
+    payload: dict[str, Any]
+    location: str
+    delta: int
 
 
 def _level(row: tuple[Any, ...]) -> StockLevel:
@@ -110,3 +131,11 @@ class StockView:
             (limit,),
         )
         return [_level(row) for row in rows]
+
+    def unsettled(self, product_id: str, limit: int) -> list[UnsettledDelta]:
+        """The product's movements that still count on top of the server's figure (see the module), newest first."""
+        rows = self._conn.execute(_UNSETTLED, (product_id, limit))
+        return [
+            UnsettledDelta(op_id, op_type, created_at, status, json.loads(payload), location, delta)
+            for op_id, op_type, created_at, status, payload, location, delta in rows
+        ]

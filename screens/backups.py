@@ -13,7 +13,6 @@ console.ops.snapshot_action, and its progress and result show above the tabs. Su
 from __future__ import annotations
 
 import datetime as dt
-from asyncio import CancelledError
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -25,10 +24,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
+from common.display import printable
 from console.ops.audit import Actor, AuditLog
 from console.ops.aws import AwsClients
 from console.ops.backup_facts import Cluster, Snapshot, Unknown
@@ -37,7 +35,8 @@ from console.ops.checks import Check, Verdict, by_severity, format_duration, for
 from console.ops.snapshot_action import SnapshotOutcome, SnapshotPreview, preview_manual_snapshot, take_manual_snapshot
 from console.ops.write_mode import ACTION_ROLE, refusal
 from screens.action_dialog import ActionDialog
-from screens.base import ShellScreen, background
+from screens.base import background
+from screens.refreshing import RefreshingScreen, verify_wait
 
 AUTO_REFRESH_SECONDS = 300.0
 VERDICT_STYLE = {
@@ -123,7 +122,7 @@ def check_lines(checks: Iterable[Check]) -> Content:
     )
 
 
-class BackupsScreen(ShellScreen):
+class BackupsScreen(RefreshingScreen):
     TITLE = "Backups"
     BINDINGS: ClassVar = [
         Binding("r", "refresh", "Refresh", id="backups.refresh"),
@@ -163,9 +162,6 @@ class BackupsScreen(ShellScreen):
         super().__init__()
         self._collect = collect
         self.report: BackupReport | None = None
-        self.collecting = False
-        self._refresh_due = False
-        self._auto_refresh: Timer | None = None
         self._sort = 0
         self._kind = 0
         self._snapshot_started: dt.datetime | None = None
@@ -205,39 +201,19 @@ class BackupsScreen(ShellScreen):
 
     # --- reading the report ---------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        if self.collecting:
-            return  # the answer on its way is as fresh
-        self.collecting = True
-        self._refresh_due = False
-        self._show_summary()
-        self._read_report()
+    def refresh_seconds(self) -> float:
+        return AUTO_REFRESH_SECONDS
 
     @background("backups", "Reading the backup status")
-    def _read_report(self) -> None:
+    def read_report(self) -> None:
         collect = self._collect or partial(collect_report, self.app.profile, clock=self.app.clock)
         self.post_message(self.Collected(collect()))
 
     @on(Collected)
     def _collected(self, message: Collected) -> None:
-        self.collecting = False
+        self.collected()
         self.report = message.report
         self._show_report(message.report)
-        # Re-armed after each answer, so a slow AWS never stacks up reads.
-        if self._auto_refresh is not None:
-            self._auto_refresh.stop()
-        self._auto_refresh = self.set_timer(AUTO_REFRESH_SECONDS, self._refresh_when_visible)
-
-    def _refresh_when_visible(self) -> None:
-        """The five-minute refresh waits while a dialog (or anything else) is in front of this screen."""
-        if self.is_active:
-            self.action_refresh()
-        else:
-            self._refresh_due = True
-
-    def on_screen_resume(self) -> None:
-        if self._refresh_due:
-            self.action_refresh()
 
     # --- showing it -----------------------------------------------------------------------------------------
 
@@ -454,21 +430,9 @@ class BackupsScreen(ShellScreen):
 
     @background("snapshot", "Taking a manual snapshot")
     def _take_snapshot(self, preview: SnapshotPreview, confirmation: str, actor: Actor, offline: bool) -> None:
-        worker = get_current_worker()
-        checks = 0
-
-        def wait(seconds: float) -> None:
-            """The service waits between its verify checks: a sign of progress, and the moment to stop when the
-            screen or the console closes (the snapshot goes on; the audit log has it as executed)."""
-            nonlocal checks
-            checks += 1
-            self.post_message(
-                self.SnapshotProgress(
-                    f"{preview.snapshot_id}: accepted; waiting until it is available (check {checks})"
-                )
-            )
-            if worker.cancelled_event.wait(seconds):
-                raise CancelledError  # the worker ends as cancelled, not as an error
+        def say(checks: int) -> None:
+            text = f"{preview.snapshot_id}: accepted; waiting until it is available (check {checks})"
+            self.post_message(self.SnapshotProgress(text))
 
         app = self.app
         outcome = take_manual_snapshot(
@@ -481,7 +445,7 @@ class BackupsScreen(ShellScreen):
             confirmation=confirmation,
             audit=AuditLog(clock=app.clock),
             clock=app.clock,
-            sleep=wait,
+            sleep=verify_wait(say),
         )
         self.post_message(self.SnapshotDone(outcome))
 
@@ -515,5 +479,6 @@ class BackupsScreen(ShellScreen):
         )
         line.display = True
         severity = "information" if outcome.status == "verified" else "warning"
-        self.notify(f"Manual snapshot {outcome.status}: {outcome.detail}", severity=severity, timeout=8)
+        text = printable(f"Manual snapshot {outcome.status}: {outcome.detail}")  # AWS's words: no markup, no escapes
+        self.notify(text, severity=severity, timeout=8, markup=False)
         self.action_refresh()  # the new snapshot in the list

@@ -14,7 +14,6 @@ confirmation; they run in a worker, verified and audited, and their progress sho
 from __future__ import annotations
 
 import dataclasses
-from asyncio import CancelledError
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar
@@ -26,9 +25,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
 from common.display import printable
 from console.ops.audit import Actor, AuditLog
@@ -40,7 +37,8 @@ from console.ops.runbooks.actions import Env, Outcome, Preview, blocked_preview,
 from console.ops.runbooks.registry import ACTIONS
 from console.ops.write_mode import ACTION_ROLE, refusal
 from screens.action_dialog import ActionDialog
-from screens.base import ShellScreen, background
+from screens.base import background
+from screens.refreshing import RefreshingScreen, verify_wait
 
 AUTO_REFRESH_SECONDS = 60.0
 OUTCOME_STYLE = {"verified": "$success", "unverified": "$warning", "cancelled": "$text-muted", "refused": "$warning"}
@@ -57,7 +55,7 @@ def theme_text(app: App[object], text: str, color: str = "", bold: bool = False)
     return Text(printable(text), style=" ".join(part for part in ("bold" if bold else "", value or "") if part))
 
 
-class DeploymentsScreen(ShellScreen):
+class DeploymentsScreen(RefreshingScreen):
     TITLE = "Deployments"
     BINDINGS: ClassVar = [
         Binding("r", "refresh", "Refresh", id="deployments.refresh"),
@@ -94,9 +92,6 @@ class DeploymentsScreen(ShellScreen):
         super().__init__()
         self._collect = collect
         self.report: DeploymentsReport | None = None
-        self.collecting = False
-        self._refresh_due = False
-        self._auto_refresh: Timer | None = None
         self._acting: str | None = None  # the running action's title
 
     def compose_body(self) -> ComposeResult:
@@ -118,37 +113,19 @@ class DeploymentsScreen(ShellScreen):
 
     # --- reading --------------------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        if self.collecting:
-            return
-        self.collecting = True
-        self._refresh_due = False
-        self._show_summary()
-        self._read_report()
+    def refresh_seconds(self) -> float:
+        return AUTO_REFRESH_SECONDS
 
     @background("deployments", "Reading the ECS services")
-    def _read_report(self) -> None:
+    def read_report(self) -> None:
         collect = self._collect or partial(collect_deployments, self.app.profile, clock=self.app.clock)
         self.post_message(self.Collected(collect()))
 
     @on(Collected)
     def _collected(self, message: Collected) -> None:
-        self.collecting = False
+        self.collected()
         self.report = message.report
         self._show_report(message.report)
-        if self._auto_refresh is not None:
-            self._auto_refresh.stop()
-        self._auto_refresh = self.set_timer(AUTO_REFRESH_SECONDS, self._refresh_when_visible)
-
-    def _refresh_when_visible(self) -> None:
-        if self.is_active:
-            self.action_refresh()
-        else:
-            self._refresh_due = True
-
-    def on_screen_resume(self) -> None:
-        if self._refresh_due:
-            self.action_refresh()
 
     # --- showing --------------------------------------------------------------------------------------------
 
@@ -274,7 +251,8 @@ class DeploymentsScreen(ShellScreen):
             return
         wanted = service.desired + step
         if wanted < 1:
-            self.notify(f"{service.name} runs {service.desired} task: it cannot scale in further.", timeout=4)
+            text = f"{service.name} runs {service.desired} task: it cannot scale in further."
+            self.notify(printable(text), timeout=4, markup=False)  # AWS's names: no markup, no escapes
             return
         title = f"Scale {service.name} to {wanted} tasks"
         self._prepare(
@@ -318,17 +296,9 @@ class DeploymentsScreen(ShellScreen):
 
     @background("deployments-action", "Running the action")
     def _run(self, title: str, preview: Preview, confirmation: str) -> None:
-        worker = get_current_worker()
-        checks = 0
-
-        def wait(seconds: float) -> None:
-            """Between verify checks: show progress, and stop when the screen closes (the audit has it executed)."""
-            nonlocal checks
-            checks += 1
-            self.post_message(self.ActionProgress(f"{title}: accepted; verifying (check {checks})"))
-            if worker.cancelled_event.wait(seconds):
-                raise CancelledError
-
+        wait = verify_wait(
+            lambda n: self.post_message(self.ActionProgress(f"{title}: accepted; verifying (check {n})"))
+        )
         env = dataclasses.replace(self._env(), sleep=wait)
         outcome = run_action(
             ACTIONS[preview.action], preview, env=env, confirmation=confirmation, context={"screen": "deployments"}
@@ -356,7 +326,7 @@ class DeploymentsScreen(ShellScreen):
         self.query_one("#deployments-action", Static).update(
             Content.assemble(
                 Content.styled(outcome.status, style),
-                f" {message.title}: {outcome.detail}",
+                printable(f" {message.title}: {outcome.detail}"),
                 (f" · audit {outcome.action_id[:8]}", "dim"),
             )
         )

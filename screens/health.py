@@ -20,12 +20,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Sparkline, Static
 
 from console.ops.checks import format_duration
 from console.ops.dashboard import REFRESH, Alarm, Dashboard, Panel, collect_dashboard, dashboard_metrics
-from screens.base import ShellScreen, background
+from screens.base import background
+from screens.refreshing import RefreshingScreen
 
 DashboardSource = Callable[[], Dashboard]
 ALARM_STYLE = {"ALARM": "$error bold", "INSUFFICIENT_DATA": "$warning", "OK": "$success"}
@@ -58,7 +58,7 @@ class MetricRow(Horizontal):
         error.update(Content.styled(panel.latest_text, "$warning"))
 
 
-class HealthScreen(ShellScreen):
+class HealthScreen(RefreshingScreen):
     TITLE = "Health"
     BINDINGS: ClassVar = [
         Binding("r", "refresh", "Refresh", id="health.refresh"),
@@ -75,9 +75,6 @@ class HealthScreen(ShellScreen):
         super().__init__()
         self._collect = collect
         self.dashboard: Dashboard | None = None
-        self.collecting = False
-        self._refresh_due = False
-        self._auto_refresh: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         business, infrastructure = dashboard_metrics(self.app.profile.environment)
@@ -101,16 +98,11 @@ class HealthScreen(ShellScreen):
 
     # --- reading it -----------------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
-        if self.collecting:
-            return  # the answer on its way is as fresh
-        self.collecting = True
-        self._refresh_due = False
-        self._show_summary()
-        self._read()
+    def refresh_seconds(self) -> float:
+        return REFRESH.total_seconds()
 
     @background("health", "Reading the health dashboard")
-    def _read(self) -> None:
+    def read_report(self) -> None:
         app = self.app
         collect = self._collect or partial(
             collect_dashboard, app.profile, api=app.session.api if app.session else None, clock=app.clock
@@ -119,23 +111,9 @@ class HealthScreen(ShellScreen):
 
     @on(Collected)
     def _collected(self, message: Collected) -> None:
-        self.collecting = False
+        self.collected()
         self.dashboard = message.dashboard
         self._show(message.dashboard)
-        # Re-armed after each answer, so a slow AWS never stacks up reads.
-        if self._auto_refresh is not None:
-            self._auto_refresh.stop()
-        self._auto_refresh = self.set_timer(REFRESH.total_seconds(), self._refresh_when_visible)
-
-    def _refresh_when_visible(self) -> None:
-        if self.is_active:
-            self.action_refresh()
-        else:
-            self._refresh_due = True
-
-    def on_screen_resume(self) -> None:
-        if self._refresh_due:
-            self.action_refresh()
 
     # --- showing it -----------------------------------------------------------------------------------------
 

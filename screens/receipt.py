@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from common import money
+from common.display import printable
 from screens.checkout import Completed
 
 
@@ -39,7 +40,7 @@ class ReceiptScreen(ModalScreen[None]):
             with VerticalScroll(id="receipt-scroll"):
                 yield Static(Content(completed.text.rstrip("\n")), id="receipt-text")
             if completed.problem:
-                yield Static(Content(completed.problem), id="receipt-problem")
+                yield Static(Content(printable(completed.problem)), id="receipt-problem")
             yield Static(Content("Enter or Esc closes · ↑↓ scroll"), classes="hint")
 
     def on_mount(self) -> None:

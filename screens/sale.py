@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from common import money
+from common.display import printable
 from console.counter.cart import Cart, discount_limit, items
 from console.counter.checkout import Payment
 from console.counter.entry import Rejected, clean_text, parse_discount, parse_quantity
@@ -141,7 +142,7 @@ class PromptDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog", classes="dialog"):
-            yield Static(Content(self.title_text), classes="title")
+            yield Static(Content(printable(self.title_text)), classes="title")
             yield Input(self.value, id="prompt-input", max_length=40)
             yield Static(id="prompt-error")
             yield Static(Content(self.hint), classes="hint")
@@ -173,7 +174,10 @@ class ParkedDialog(ModalScreen[str | None]):
         with Vertical(id="parked-dialog", classes="dialog"):
             yield Static("Resume a parked cart", classes="title")
             yield OptionList(
-                *(Option(f"{parked_at(cart):%H:%M}  {cart.label}", id=cart.id) for cart in self.carts),
+                *(
+                    Option(Content(printable(f"{parked_at(cart):%H:%M}  {cart.label}")), id=cart.id)
+                    for cart in self.carts
+                ),
                 id="parked-list",
             )
             yield Static("Enter resumes · Esc cancels", classes="hint")
@@ -295,8 +299,8 @@ class SaleScreen(ShellScreen):
             Option(
                 Content.assemble(
                     (money.format_amount(p.price, self.shop.decimals).rjust(9), "bold"),
-                    f"  {p.name}",
-                    (f"  {p.sku}", "dim"),
+                    printable(f"  {p.name}"),
+                    (printable(f"  {p.sku}"), "dim"),
                 ),
                 id=p.id,
             )
@@ -398,7 +402,7 @@ class SaleScreen(ShellScreen):
             name = line.name if len(line.name) <= name_width else line.name[: name_width - 1] + "…"
             discount = "" if not priced.discount else amount(-priced.discount)
             table.add_row(
-                name,
+                Text(printable(name)),  # not a str: a DataTable reads a str cell as markup
                 f"{line.quantity:>5}",
                 amount(line.unit_price).rjust(9),
                 discount.rjust(8),
@@ -633,5 +637,5 @@ class SaleScreen(ShellScreen):
 
     def _say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#sale-message", Static)
-        message.update(Content(text))
+        message.update(Content(printable(text)))  # messages name products and carts from the cache
         message.set_class(error, "-error")

@@ -58,9 +58,13 @@ TAB_ACTIONS = {
 }
 
 
-def _cut(text: str, width: int) -> Text:
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _cell(text: str, width: int) -> Text:
     """A table cell cut to `width`; Text, as a DataTable reads a str cell as markup (sync_view made it inert)."""
-    return Text(text if len(text) <= width else text[: width - 1] + "…")
+    return Text(_cut(text, width))
 
 
 @dataclass(frozen=True)
@@ -266,11 +270,11 @@ class SyncScreen(ShellScreen):
             table.add_row(
                 str(row.seq),
                 Text(row.kind),
-                _cut(row.what, WHAT_WIDTH),
+                _cell(row.what, WHAT_WIDTH),
                 Content.styled(row.status, "$text-error" if row.status in ("refused", "conflict") else ""),
                 str(row.attempts),
                 row.age,
-                _cut(row.error, ERROR_WIDTH),
+                _cell(row.error, ERROR_WIDTH),
                 key=row.op_id,
             )
         if page.rows:
@@ -298,7 +302,7 @@ class SyncScreen(ShellScreen):
             table.add_row(
                 str(row.seq),
                 Text(row.kind),
-                _cut(row.what, WHAT_WIDTH),
+                _cell(row.what, WHAT_WIDTH),
                 str(letter.http_status or ""),
                 "yes (e)" if letter.editable else "no",
                 key=row.op_id,
@@ -323,7 +327,7 @@ class SyncScreen(ShellScreen):
         cursor = table.cursor_row
         table.clear()
         for conflict in conflicts:
-            table.add_row(_cut(conflict.title, 50), conflict.age, key=str(conflict.id))
+            table.add_row(_cell(conflict.title, 50), conflict.age, key=str(conflict.id))
         if conflicts:
             table.move_cursor(row=min(cursor, len(conflicts) - 1))
         self._show_conflict_fields()
@@ -344,7 +348,7 @@ class SyncScreen(ShellScreen):
             table.add_column(label, width=max(len(label), *(len(cell[index]) for cell in cells)))
         for row, (field, base, mine, theirs) in zip(conflict.rows, cells, strict=True):
             style = "$text-warning bold" if row.differs else ""
-            table.add_row(field, base, Content.styled(mine.plain, style), Content.styled(theirs.plain, style))
+            table.add_row(field, Text(base), Content.styled(mine, style), Content.styled(theirs, style))
 
     @on(DataTable.RowHighlighted, "#dead-table")
     def _dead_highlighted(self) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import money
+from common.display import printable
 from console import paths
 from console.config import Profile
 from console.counter.checkout import TENDER_LABELS
@@ -78,7 +79,8 @@ def render(order: LocalOrder, shop: Shop, *, offline: bool) -> str:
     if offline:
         rows.append(OFFLINE_LINE.center(WIDTH).rstrip())
     rows.append("Thank you".center(WIDTH).rstrip())
-    return "\n".join(rows) + "\n"
+    # Names, receipt numbers and cashiers come from the cache: inert on the screen and on an ESC/POS printer.
+    return "\n".join(printable(row) for row in rows) + "\n"
 
 
 def receipts_dir(profile: Profile) -> Path:

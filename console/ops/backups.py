@@ -117,8 +117,7 @@ def run_backups_command(
 ) -> int:
     """`shop-console backups [--json]` for a signed-in user whose role is `role`. Exit codes: 0 all OK, 1 any WARN
     or UNKNOWN, 2 any FAIL, 4 refused (not admin or support)."""
-    if role not in ALLOWED_ROLES:
-        err.write(f"shop-console backups: needs the admin or support role (yours: {role or 'none'})\n")
+    if role_refused("backups", role, err):
         return EXIT_REFUSED
     report = collect_report(profile, clients=clients, clock=clock, audit=audit)
     log.info(
@@ -127,6 +126,14 @@ def run_backups_command(
     )
     out.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n" if as_json else render_text(report))
     return report.exit_code
+
+
+def role_refused(command: str, role: str | None, err: TextIO) -> bool:
+    """Whether `role` may not run the read-only admin command `shop-console <command>` (then saying so on `err`)."""
+    if role in ALLOWED_ROLES:
+        return False
+    err.write(f"shop-console {command}: needs the admin or support role (yours: {role or 'none'})\n")
+    return True
 
 
 def render_text(report: BackupReport) -> str:

@@ -24,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from console.config import Profile
 from console.ops.aws import AwsClients, ClientSource, describe_error
 from console.ops.backup_facts import Unknown
-from console.ops.backups import ALLOWED_ROLES, EXIT_REFUSED
+from console.ops.backups import EXIT_REFUSED, role_refused
 from console.ops.checks import format_duration, format_time
 from console.ops.guide import Resources, settings_for
 from offline_cache.clock import Clock, system_clock
@@ -450,8 +450,7 @@ def run_deployments_command(
 ) -> int:
     """`shop-console deployments [--json]`: exit 0 steady and no drift, 1 a drift, an unsteady service or an unread
     part, 4 refused (not admin or support)."""
-    if role not in ALLOWED_ROLES:
-        err.write(f"shop-console deployments: needs the admin or support role (yours: {role or 'none'})\n")
+    if role_refused("deployments", role, err):
         return EXIT_REFUSED
     report = collect_deployments(profile, clients=clients, clock=clock)
     log.info("deployments collected", extra={"fields": {"drifts": len(report.drifts), "role": role}})

@@ -37,7 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from common.display import printable
 from console.config import Profile
 from console.ops.aws import AwsClients, ClientSource, describe_error
-from console.ops.backups import ALLOWED_ROLES, EXIT_REFUSED
+from console.ops.backups import EXIT_REFUSED, role_refused
 from console.ops.checks import format_time
 from offline_cache.clock import Clock, system_clock
 
@@ -470,8 +470,7 @@ def run_logs_command(
 ) -> int:
     """`shop-console logs tail [--since 1h] [--filter TEXT] [--follow] [--json]` and `logs query [NAME] [--since 1h]
     [--json]`. Exit 0, 1 an AWS error, 4 refused (not admin or support), 64 a usage error."""
-    if role not in ALLOWED_ROLES:
-        err.write(f"shop-console logs: needs the admin or support role (yours: {role or 'none'})\n")
+    if role_refused("logs", role, err):
         return EXIT_REFUSED
     try:
         since = parse_since(args.since)

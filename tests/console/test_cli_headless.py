@@ -6,18 +6,14 @@ import json
 
 import pytest
 
-from console import config
-from console.demo import StackInfo, profile_for_stack
+from console.demo import StackInfo
+from tests.console.cli_support import ADMIN, CASHIER, saved_profile
 from tests.console.conftest import run_cli as run
-
-ADMIN = ("ops-admin", "Ops-Console-606!")
-CASHIER = ("corner-cashier", "Apples-Till-101!")
 
 
 @pytest.fixture
 def profile(stack: StackInfo) -> str:
-    config.save_profile(profile_for_stack(stack, "cli"))
-    return "cli"
+    return saved_profile(stack, "cli")
 
 
 def test_backups_json_for_an_admin(profile: str) -> None:

@@ -9,14 +9,17 @@ import importlib.util
 import io
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import boto3
+import pytest
 
 from console.config import Profile
-from console.demo import StackInfo, profile_for_stack
+from console.demo import DemoStack, StackInfo, profile_for_stack
 from console.headless import sign_in
 from console.session import SessionService, SignedIn
 from offline_cache.clock import Clock
@@ -32,6 +35,17 @@ def signed_in(profile: Profile, info: StackInfo, username: str) -> tuple[Session
     user = next(u for u in info.users if u.username == username)
     environ = {"SHOP_CONSOLE_USERNAME": user.username, "SHOP_CONSOLE_PASSWORD": user.password}
     return sign_in(profile, None, False, io.StringIO(), environ)
+
+
+def signed_in_apart(
+    profile: Profile, info: StackInfo, username: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[SessionService, SignedIn]:
+    """`signed_in` with config, data, state and cache dirs of its own: for a module-scoped fixture, which no test's
+    own dirs cover."""
+    with pytest.MonkeyPatch.context() as env:
+        for kind in ("CONFIG", "DATA", "STATE", "CACHE"):
+            env.setenv(f"XDG_{kind}_HOME", str(tmp_path_factory.mktemp(kind.lower())))
+        return signed_in(profile, info, username)
 
 
 def aws(profile: Profile, service: str) -> Any:
@@ -72,3 +86,16 @@ def backend_testkit() -> ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+@contextmanager
+def postgres_stack(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[StackInfo, str]]:
+    """A stack of its own whose shop-api runs on a new PostgreSQL database: its info and the database URL."""
+    with backend_testkit().new_postgres_database() as url:
+        base = tmp_path_factory.mktemp(name)
+        demo = DemoStack(name)
+        demo.data_dir, demo.log_path = base / "stack", base / "stack.log"
+        try:
+            yield demo.start(database_url=url), url
+        finally:
+            demo.stop()

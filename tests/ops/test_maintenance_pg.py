@@ -11,10 +11,10 @@ from pathlib import Path
 import psycopg
 import pytest
 from ops_testkit import ADMIN
-from runbooks_testkit import backend_testkit, signed_in, stack_profile_for
+from runbooks_testkit import postgres_stack, signed_in_apart, stack_profile_for
 
 from console.config import Profile
-from console.demo import DemoStack, StackInfo
+from console.demo import StackInfo
 from console.ops.audit import AuditLog
 from console.ops.aws import AwsClients
 from console.ops.runbooks.actions import Env
@@ -27,14 +27,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StackInfo, str]]:
-    with backend_testkit().new_postgres_database() as url:
-        base = tmp_path_factory.mktemp("maintenance-pg")
-        demo = DemoStack("maintenance-pg")
-        demo.data_dir, demo.log_path = base / "stack", base / "stack.log"
-        try:
-            yield demo.start(database_url=url), url
-        finally:
-            demo.stop()
+    with postgres_stack(tmp_path_factory, "maintenance-pg") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +40,7 @@ def profile(pg_stack: tuple[StackInfo, str]) -> Profile:
 def admin(
     pg_stack: tuple[StackInfo, str], profile: Profile, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[SessionService, SignedIn]:
-    with pytest.MonkeyPatch.context() as env:
-        for kind in ("CONFIG", "DATA", "STATE", "CACHE"):
-            env.setenv(f"XDG_{kind}_HOME", str(tmp_path_factory.mktemp(kind.lower())))
-        return signed_in(profile, pg_stack[0], "ops-admin")
+    return signed_in_apart(profile, pg_stack[0], "ops-admin", tmp_path_factory)
 
 
 def test_weekly_database_maintenance(

@@ -16,11 +16,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from ops_testkit import ADMIN, SUPPORT
-from runbooks_testkit import backend_testkit, seeded_clock, signed_in, stack_profile_for
+from runbooks_testkit import postgres_stack, seeded_clock, signed_in_apart, stack_profile_for
 
 from backend.db import DEFAULT_APP_ROLE
 from console.config import Profile
-from console.demo import DemoStack, StackInfo
+from console.demo import StackInfo
 from console.ops.audit import Actor, AuditLog
 from console.ops.aws import AwsClients
 from console.ops.checks import Verdict
@@ -37,15 +37,8 @@ Connect = Callable[[str], psycopg.Connection]
 
 @pytest.fixture(scope="module")
 def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StackInfo, str]]:
-    """A stack of its own whose shop-api runs on a new PostgreSQL database; its info and the database URL."""
-    with backend_testkit().new_postgres_database() as url:
-        base = tmp_path_factory.mktemp("runbooks-pg")
-        demo = DemoStack("runbooks-pg")
-        demo.data_dir, demo.log_path = base / "stack", base / "stack.log"
-        try:
-            yield demo.start(database_url=url), url
-        finally:
-            demo.stop()
+    with postgres_stack(tmp_path_factory, "runbooks-pg") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +50,7 @@ def profile(pg_stack: tuple[StackInfo, str]) -> Profile:
 def admin(
     pg_stack: tuple[StackInfo, str], profile: Profile, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[SessionService, SignedIn]:
-    with pytest.MonkeyPatch.context() as env:
-        for kind in ("CONFIG", "DATA", "STATE", "CACHE"):
-            env.setenv(f"XDG_{kind}_HOME", str(tmp_path_factory.mktemp(kind.lower())))
-        return signed_in(profile, pg_stack[0], "ops-admin")
+    return signed_in_apart(profile, pg_stack[0], "ops-admin", tmp_path_factory)
 
 
 @pytest.fixture
