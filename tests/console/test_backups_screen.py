@@ -28,7 +28,16 @@ from screens.action_dialog import ActionDialog
 from screens.backups import BackupsScreen, headline
 from screens.help import HelpScreen
 from screens.home import HomeScreen
-from tests.console.conftest import FROZEN_NOW, frozen_clock, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import (
+    FROZEN_NOW,
+    frozen_clock,
+    past_float_prompt,
+    settle,
+    sign_in,
+    stack_profile,
+    until,
+    user,
+)
 
 # The stubbed AWS and drill records of the service tests (tests/ops), which import each other by module name.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ops"))
@@ -87,6 +96,7 @@ def app_for(
 async def signed_in(pilot: Pilot, stack: StackInfo, username: str) -> None:
     demo = user(stack, username)
     await sign_in(pilot, demo.username, demo.password)
+    await past_float_prompt(pilot)
 
 
 async def backups_open(pilot: Pilot, collect: Callable[[], BackupReport] | None = None) -> BackupsScreen:

@@ -23,7 +23,16 @@ from console.ops.dashboard import Dashboard, LiveFigures, collect_dashboard
 from screens import health
 from screens.health import HealthScreen, MetricRow
 from screens.help import HelpScreen
-from tests.console.conftest import FROZEN_NOW, frozen_clock, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import (
+    FROZEN_NOW,
+    frozen_clock,
+    past_float_prompt,
+    settle,
+    sign_in,
+    stack_profile,
+    until,
+    user,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ops"))
 from ops_testkit import NOW, profile_for
@@ -104,6 +113,7 @@ async def test_a_cashier_is_not_let_in(stack: StackInfo) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         demo = user(stack, "corner-cashier")
         await sign_in(pilot, demo.username, demo.password)
+        await past_float_prompt(pilot)
         home = app.screen
         assert "health" not in [o.id for o in home.query_one("#destinations", OptionList).options]
         await pilot.press("h")

@@ -30,7 +30,7 @@ from console.ops.runbooks.loader import RUNBOOKS_DIR
 from screens.action_dialog import ActionDialog, ApproveDialog
 from screens.audit import AuditScreen
 from screens.runbooks import RunbookScreen, RunbooksScreen
-from tests.console.conftest import frozen_clock, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import frozen_clock, past_float_prompt, settle, sign_in, stack_profile, until, user
 
 # The stubbed AWS of the service tests (tests/ops), which import each other by module name.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ops"))
@@ -84,6 +84,7 @@ def moto_clock(stack: StackInfo) -> Callable[[], dt.datetime]:
 async def signed_in(pilot: Pilot, stack: StackInfo, username: str) -> None:
     demo = user(stack, username)
     await sign_in(pilot, demo.username, demo.password)
+    await past_float_prompt(pilot)
 
 
 async def list_open(

@@ -39,7 +39,7 @@ from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.receipt import ReceiptScreen
 from screens.sale import CartTable, SaleScreen, ScanInput
-from tests.console.conftest import FROZEN_NOW, frozen_clock, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import FROZEN_NOW, frozen_clock, home, settle, sign_in, stack_profile, until, user
 from tests.offline_cache.offline_stack import FaultProxy
 from tests.offline_cache.offline_support import load
 
@@ -92,7 +92,7 @@ async def signed_in(pilot: Pilot, till: Till, offline: bool = False) -> None:
     again with the offline unlock."""
     password = user(till.stack, CASHIER).password
     await sign_in(pilot, CASHIER, password)
-    assert isinstance(pilot.app.screen, HomeScreen)
+    await home(pilot)  # past the till-float prompt where the terminal has no shift open
     await pulled(pilot)
     if not offline:
         return
@@ -106,7 +106,9 @@ async def signed_in(pilot: Pilot, till: Till, offline: bool = False) -> None:
     await sign_in(pilot, CASHIER, password)
     await until(pilot, lambda: bool(pilot.app.screen.query_one("#unlock").display))
     await pilot.press("f2")
-    await until(pilot, lambda: isinstance(pilot.app.screen, HomeScreen))
+    await until(pilot, lambda: app.signed_in is not None)
+    await settle(pilot)
+    await home(pilot)
     assert app.signed_in is not None and app.signed_in.offline
 
 

@@ -36,11 +36,10 @@ from offline_cache.models import Adjustment, SaleLine, Tender
 from offline_cache.outbox import QueuedOp
 from offline_cache.store import Store
 from offline_cache.transport import OpResult, PushReply
-from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.sync import SyncScreen
 from screens.sync_dialogs import DiscardDialog, EditRetryDialog, ExportDialog, SignOutRefusedDialog
-from tests.console.conftest import FROZEN_NOW, frozen_clock, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import FROZEN_NOW, frozen_clock, home, settle, sign_in, stack_profile, until, user
 from tests.offline_cache.offline_stack import FaultProxy
 from tests.offline_cache.offline_support import FakeClock, catalogue, load
 
@@ -70,7 +69,7 @@ async def signed_in(pilot: Pilot, stack: StackInfo, username: str, *, pulled: bo
     app = pilot.app
     assert isinstance(app, ShopConsoleApp)
     await sign_in(pilot, username, user(stack, username).password)
-    assert isinstance(app.screen, HomeScreen)
+    await home(pilot)
     if pulled:
         await until(
             pilot, lambda: app.sync_status is not None and app.sync_status.state.initial_pull_done, PULL_SECONDS

@@ -23,9 +23,8 @@ from console.app import ShopConsoleApp, create_app
 from console.demo import StackInfo
 from console.sync_service import open_store
 from offline_cache.models import SaleLine, Tender
-from screens.home import HomeScreen
 from screens.login import LoginScreen
-from tests.console.conftest import frozen_clock, settle, sign_in, stack_profile, until, user
+from tests.console.conftest import frozen_clock, home, settle, sign_in, stack_profile, until, user
 
 PIECE = 24  # no run of this many characters of a secret may be anywhere
 
@@ -69,7 +68,8 @@ async def test_a_day_at_the_console_leaves_no_secret_on_disk(
     app = create_app(profile, keys={}, clock=frozen_clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, cashier.username, cashier.password)
-        assert isinstance(app.screen, HomeScreen) and app.signed_in and app.signed_in.tokens
+        await home(pilot)  # the till's float: another day
+        assert app.signed_in and app.signed_in.tokens
         tokens = app.signed_in.tokens
         secrets |= {"cashier access": tokens.access_token, "cashier id": tokens.id_token}
         secrets["cashier refresh"] = tokens.refresh_token or ""
