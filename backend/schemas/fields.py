@@ -59,8 +59,15 @@ def _rfc3339(value: Any) -> Any:
     return value
 
 
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+02:00 is before the first instant a datetime holds
+        raise PydanticCustomError("date_time", "A date-time within the years 1 to 9999 in UTC.") from None
+
+
 # Kept in UTC: the same instant sent with another offset is the same request.
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(lambda moment: moment.astimezone(UTC))]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(_in_utc)]
 
 
 def _valid_barcode(code: str) -> str:

@@ -51,9 +51,7 @@ from backend.schemas.shifts import (
 from backend.services.fingerprint import fingerprint
 from backend.services.outcome import Outcome
 from backend.services.pagination import beyond, decode_cursor, encode_cursor
-
-# The order in which a refund's money goes back to the sale's tenders: to the card first, cash last.
-REFUND_ORDER = ("card", "other", "cash")
+from common.till import over_short, refund_split
 
 
 def open_shift(conn: Connection, principal: Principal, body: ShiftOpen) -> Outcome[Shift]:
@@ -243,26 +241,6 @@ def attach_refund(conn: Connection, principal: Principal, order_id: str, refund_
             for method, n in split.items()
         ],
     )
-
-
-def refund_split(taken: Mapping[str, int], refunded_before: int, amount: int) -> dict[str, int]:
-    """What a refund of `amount` returns by each method, given what the order took by each (`taken`, cash net of
-    change) and what its earlier refunds returned in all: refunds use up card, then other, then cash. Every
-    method the order took appears (0 if nothing goes back by it); what no tender covers (an order with none) is
-    cash."""
-
-    def returned(upto: int) -> dict[str, int]:
-        left, out = upto, {}
-        for method in REFUND_ORDER:
-            if method in taken:
-                out[method] = min(left, taken[method])
-                left -= out[method]
-        if left or not out:
-            out["cash"] = out.get("cash", 0) + left
-        return out
-
-    before, after = returned(refunded_before), returned(refunded_before + amount)
-    return {method: after[method] - before.get(method, 0) for method in after}
 
 
 def cash_count(principal: Principal, value: int | list[DenominationCount], pointer: str) -> tuple[int, Any]:
@@ -487,5 +465,5 @@ def _shift(row: Mapping[str, Any]) -> Shift:
         counted_cash=row["counted_cash"],
         counted_cash_breakdown=row["counted_breakdown"],
         expected_cash=row["expected_cash"],
-        over_short=row["counted_cash"] - row["expected_cash"] if closed else None,
+        over_short=over_short(row["counted_cash"], row["expected_cash"]) if closed else None,
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from shop_data_testkit import Api, assert_problem, new_id, new_order
 
-from backend.services.shifts import refund_split
+from common.till import refund_split
 
 SHIFTS = "/v1/shifts"
 
