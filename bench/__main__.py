@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bench import local, startup, sync
+from bench import local, screens, startup, sync
 from bench.data import FULL_SIZE, QUICK_SIZE
 from bench.harness import Figure, emit
 
@@ -44,9 +44,11 @@ def _sync(full: bool) -> Iterator[Figure]:
         cognito.close()
 
 
-# The counter screens' figures (scan_to_cart, products_screen_open, products_screen_end, products_screen_rss) come
-# as their own suite here once those screens exist: they open bench.data.cached_store's 100k catalogue in a Pilot.
-SUITES: list[Suite] = [_startup, _local, _sync]
+def _screens(full: bool) -> Iterator[Figure]:
+    return screens.figures(FULL_SIZE if full else QUICK_SIZE)
+
+
+SUITES: list[Suite] = [_startup, _local, _screens, _sync]
 
 
 def _bytecode_cache() -> None:

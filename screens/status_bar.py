@@ -46,10 +46,9 @@ class StatusBar(Horizontal):
         yield environment_badge(self.app.profile.environment)
         if self.app.write_mode:  # `--write`: an admin's actions change things, so say so on every screen
             yield Static(" WRITE MODE ", id="write-mode")
-        yield Static(id="link")
-        yield Static(id="queue")
-        yield Static(id="skew")
-        yield Static(id="clock")
+        # Kept, not queried: the app's first reports may come while these are still being mounted.
+        self._link, self._queue, self._skew, self._clock = (Static(id=n) for n in ("link", "queue", "skew", "clock"))
+        yield from (self._link, self._queue, self._skew, self._clock)
 
     def on_mount(self) -> None:
         self.watch(self.app, "online", self._show_link)
@@ -58,22 +57,19 @@ class StatusBar(Horizontal):
         self.set_interval(1, self._tick)
 
     def _show_link(self, online: bool) -> None:
-        link = self.query_one("#link", Static)
-        link.update("online" if online else "offline")
-        link.set_class(not online, "-offline")
+        self._link.update("online" if online else "offline")
+        self._link.set_class(not online, "-offline")
 
     def _show_skew(self, status: SyncStatus | None) -> None:
         """Only when the device clock is over 2 minutes off the server's: its times go on offline orders."""
-        skew = self.query_one("#skew", Static)
-        skew.display = status is not None and status.skew_warning
+        self._skew.display = status is not None and status.skew_warning
         if status is not None and status.skew_warning:
-            skew.update(skew_badge(status.state.clock_skew_seconds))
+            self._skew.update(skew_badge(status.state.clock_skew_seconds))
 
     def _tick(self) -> None:
         now, queue = self.app.clock(), self.app.queue
         oldest = None if queue.oldest is None else now - queue.oldest  # grows while the queue waits
-        label = self.query_one("#queue", Static)
-        label.update(f"queue {queue.count} · {age_text(oldest)}")
-        label.set_class(queue.count > 0, "-pending")
+        self._queue.update(f"queue {queue.count} · {age_text(oldest)}")
+        self._queue.set_class(queue.count > 0, "-pending")
         self.set_class(queue.attention, "-attention")  # dead or in conflict: someone must look at the queue
-        self.query_one("#clock", Static).update(now.strftime("%H:%M"))
+        self._clock.update(now.strftime("%H:%M"))
