@@ -122,8 +122,9 @@ def check_lines(checks: Iterable[Check]) -> Content:
     )
 
 
-class BackupsScreen(RefreshingScreen):
+class BackupsScreen(RefreshingScreen[BackupReport]):
     TITLE = "Backups"
+    READING = ("backups", "Reading the backup status")
     BINDINGS: ClassVar = [
         Binding("r", "refresh", "Refresh", id="backups.refresh"),
         Binding("m", "manual_snapshot", "Manual snapshot", id="backups.manual_snapshot"),
@@ -136,11 +137,6 @@ class BackupsScreen(RefreshingScreen):
         ),
         Binding("escape", "app.home", "Home", id="backups.home"),
     ]
-
-    class Collected(Message):
-        def __init__(self, report: BackupReport) -> None:
-            super().__init__()
-            self.report = report
 
     class PreviewReady(Message):
         def __init__(self, preview: SnapshotPreview) -> None:
@@ -161,7 +157,6 @@ class BackupsScreen(RefreshingScreen):
         """`collect` reads the report (blocking); by default from the profile's AWS and the audit log."""
         super().__init__()
         self._collect = collect
-        self.report: BackupReport | None = None
         self._sort = 0
         self._kind = 0
         self._snapshot_started: dt.datetime | None = None
@@ -204,16 +199,9 @@ class BackupsScreen(RefreshingScreen):
     def refresh_seconds(self) -> float:
         return AUTO_REFRESH_SECONDS
 
-    @background("backups", "Reading the backup status")
-    def read_report(self) -> None:
+    def collect(self) -> BackupReport:
         collect = self._collect or partial(collect_report, self.app.profile, clock=self.app.clock)
-        self.post_message(self.Collected(collect()))
-
-    @on(Collected)
-    def _collected(self, message: Collected) -> None:
-        self.collected()
-        self.report = message.report
-        self._show_report(message.report)
+        return collect()
 
     # --- showing it -----------------------------------------------------------------------------------------
 
@@ -245,7 +233,7 @@ class BackupsScreen(RefreshingScreen):
             )
         )
 
-    def _show_report(self, report: BackupReport) -> None:
+    def show_report(self, report: BackupReport) -> None:
         self._show_summary()
         self._show_scenarios(report)
         self.query_one("#all-checks", CheckList).show(by_severity(report.checks))

@@ -55,8 +55,9 @@ def theme_text(app: App[object], text: str, color: str = "", bold: bool = False)
     return Text(printable(text), style=" ".join(part for part in ("bold" if bold else "", value or "") if part))
 
 
-class DeploymentsScreen(RefreshingScreen):
+class DeploymentsScreen(RefreshingScreen[DeploymentsReport]):
     TITLE = "Deployments"
+    READING = ("deployments", "Reading the ECS services")
     BINDINGS: ClassVar = [
         Binding("r", "refresh", "Refresh", id="deployments.refresh"),
         Binding("n", "force_deployment", "New deployment", id="deployments.force"),
@@ -64,11 +65,6 @@ class DeploymentsScreen(RefreshingScreen):
         Binding("minus", "scale(-1)", "Scale in", key_display="-", id="deployments.scale_in"),
         Binding("escape", "app.home", "Home", id="deployments.home"),
     ]
-
-    class Collected(Message):
-        def __init__(self, report: DeploymentsReport) -> None:
-            super().__init__()
-            self.report = report
 
     class PreviewReady(Message):
         def __init__(self, title: str, preview: Preview) -> None:
@@ -91,7 +87,6 @@ class DeploymentsScreen(RefreshingScreen):
         """`collect` reads the report (blocking); by default from the profile's AWS."""
         super().__init__()
         self._collect = collect
-        self.report: DeploymentsReport | None = None
         self._acting: str | None = None  # the running action's title
 
     def compose_body(self) -> ComposeResult:
@@ -116,16 +111,9 @@ class DeploymentsScreen(RefreshingScreen):
     def refresh_seconds(self) -> float:
         return AUTO_REFRESH_SECONDS
 
-    @background("deployments", "Reading the ECS services")
-    def read_report(self) -> None:
+    def collect(self) -> DeploymentsReport:
         collect = self._collect or partial(collect_deployments, self.app.profile, clock=self.app.clock)
-        self.post_message(self.Collected(collect()))
-
-    @on(Collected)
-    def _collected(self, message: Collected) -> None:
-        self.collected()
-        self.report = message.report
-        self._show_report(message.report)
+        return collect()
 
     # --- showing --------------------------------------------------------------------------------------------
 
@@ -143,7 +131,7 @@ class DeploymentsScreen(RefreshingScreen):
         )
         summary.update(Content.assemble((report.cluster, "bold"), " · ", drift, " · ", (state, "dim")))
 
-    def _show_report(self, report: DeploymentsReport) -> None:
+    def show_report(self, report: DeploymentsReport) -> None:
         self._show_summary()
         drift = self.query_one("#deployments-drift", Static)
         lines = [Content.styled(f"DRIFT {d.short()}", "$warning") for d in report.drifts]

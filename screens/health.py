@@ -14,17 +14,14 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Sparkline, Static
 
 from console.ops.checks import format_duration
 from console.ops.dashboard import REFRESH, Alarm, Dashboard, Panel, collect_dashboard, dashboard_metrics
-from screens.base import background
 from screens.refreshing import RefreshingScreen
 
 DashboardSource = Callable[[], Dashboard]
@@ -58,23 +55,18 @@ class MetricRow(Horizontal):
         error.update(Content.styled(panel.latest_text, "$warning"))
 
 
-class HealthScreen(RefreshingScreen):
+class HealthScreen(RefreshingScreen[Dashboard]):
     TITLE = "Health"
+    READING = ("health", "Reading the health dashboard")
     BINDINGS: ClassVar = [
         Binding("r", "refresh", "Refresh", id="health.refresh"),
         Binding("escape", "app.home", "Home", id="health.home"),
     ]
 
-    class Collected(Message):
-        def __init__(self, dashboard: Dashboard) -> None:
-            super().__init__()
-            self.dashboard = dashboard
-
     def __init__(self, collect: DashboardSource | None = None) -> None:
         """`collect` reads the dashboard (blocking); by default from the profile's AWS and the signed-in shop-api."""
         super().__init__()
         self._collect = collect
-        self.dashboard: Dashboard | None = None
 
     def compose_body(self) -> ComposeResult:
         business, infrastructure = dashboard_metrics(self.app.profile.environment)
@@ -101,24 +93,17 @@ class HealthScreen(RefreshingScreen):
     def refresh_seconds(self) -> float:
         return REFRESH.total_seconds()
 
-    @background("health", "Reading the health dashboard")
-    def read_report(self) -> None:
+    def collect(self) -> Dashboard:
         app = self.app
         collect = self._collect or partial(
             collect_dashboard, app.profile, api=app.session.api if app.session else None, clock=app.clock
         )
-        self.post_message(self.Collected(collect()))
-
-    @on(Collected)
-    def _collected(self, message: Collected) -> None:
-        self.collected()
-        self.dashboard = message.dashboard
-        self._show(message.dashboard)
+        return collect()
 
     # --- showing it -----------------------------------------------------------------------------------------
 
     def _show_summary(self) -> None:
-        board = self.dashboard
+        board = self.report
         summary = self.query_one("#health-summary", Static)
         if board is None:
             summary.update(Content("Health: reading CloudWatch and shop-api…"))
@@ -132,7 +117,7 @@ class HealthScreen(RefreshingScreen):
         age = "refreshing…" if self.collecting else board.collected_text(self.app.clock())
         summary.update(Content.assemble(("Health", "bold"), f" · {board.environment} · ", alarms, f" · {age}"))
 
-    def _show(self, board: Dashboard) -> None:
+    def show_report(self, board: Dashboard) -> None:
         self._show_summary()
         for panel in (*board.business, *board.infrastructure):
             self.query_one(f"#metric-{panel.spec.key}", MetricRow).show(panel)

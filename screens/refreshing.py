@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from asyncio import CancelledError
 from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
+from textual.message import Message
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
@@ -29,9 +31,20 @@ def verify_wait(say: Callable[[int], None]) -> Callable[[float], None]:
     return wait
 
 
-class RefreshingScreen(ShellScreen):
+Report = TypeVar("Report")
+
+
+class RefreshingScreen(ShellScreen, Generic[Report]):
+    READING: ClassVar[tuple[str, str]]  # the reading worker's group and description (the error dialog names it)
+
+    class Collected(Message):
+        def __init__(self, report: Any) -> None:
+            super().__init__()
+            self.report = report
+
     def __init__(self) -> None:
         super().__init__()
+        self.report: Report | None = None  # the latest answer
         self.collecting = False
         self._refresh_due = False
         self._auto_refresh: Timer | None = None
@@ -42,8 +55,12 @@ class RefreshingScreen(ShellScreen):
         """How long after an answer the report is read again."""
         raise NotImplementedError
 
-    def read_report(self) -> None:
-        """Start reading the report (a worker), which ends with `collected`."""
+    def collect(self) -> Report:
+        """Read the report (called in a worker thread)."""
+        raise NotImplementedError
+
+    def show_report(self, report: Report) -> None:
+        """Show a report just read."""
         raise NotImplementedError
 
     def _show_summary(self) -> None:
@@ -60,12 +77,25 @@ class RefreshingScreen(ShellScreen):
         self._show_summary()
         self.read_report()
 
-    def collected(self) -> None:
-        """An answer arrived: the next read is armed from now."""
+    def read_report(self) -> None:
+        group, description = self.READING
+        self.run_worker(
+            lambda: self.post_message(self.Collected(self.collect())),
+            thread=True,
+            exclusive=True,
+            group=group,
+            description=description,
+            exit_on_error=False,
+        )
+
+    def on_refreshing_screen_collected(self, message: Collected) -> None:
+        """An answer arrived: shown, and the next read is armed from now."""
         self.collecting = False
         if self._auto_refresh is not None:
             self._auto_refresh.stop()
         self._auto_refresh = self.set_timer(self.refresh_seconds(), self._refresh_when_visible)
+        self.report = cast(Report, message.report)
+        self.show_report(self.report)
 
     def _refresh_when_visible(self) -> None:
         """The timed refresh waits while a dialog (or anything else) is in front of this screen."""

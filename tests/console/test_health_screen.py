@@ -64,7 +64,7 @@ async def health_open(
         await pilot.press("h")
     else:
         pilot.app.push_screen(HealthScreen(collect))
-    await until(pilot, lambda: isinstance(pilot.app.screen, HealthScreen) and pilot.app.screen.dashboard is not None)
+    await until(pilot, lambda: isinstance(pilot.app.screen, HealthScreen) and pilot.app.screen.report is not None)
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, HealthScreen)
@@ -81,7 +81,7 @@ async def test_admin_sees_the_incident_the_alarms_and_live_figures(
     app = app_for(stack, clock=moto_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await health_open(pilot, stack, "ops-admin")
-        board = screen.dashboard
+        board = screen.report
         assert board is not None
         for panel in (*board.business, *board.infrastructure):
             row = screen.query_one(f"#metric-{panel.spec.key}", MetricRow)
@@ -105,7 +105,7 @@ async def test_support_sees_it_without_the_admin_only_figures(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await health_open(pilot, stack, "corner-support")
         assert text(screen, "#health-live").startswith("shop-api now  unknown: shop-api refused: ")
-        assert screen.dashboard is not None and screen.dashboard.infrastructure[0].error is None
+        assert screen.report is not None and screen.report.infrastructure[0].error is None
 
 
 async def test_a_cashier_is_not_let_in(stack: StackInfo) -> None:
