@@ -198,6 +198,27 @@ def cash_amount(value: CashAmount, currency: str, what: str) -> tuple[int, list[
     return total, [{"denomination": d, "count": counts.get(d, 0)} for d in sorted(known, reverse=True)]
 
 
+def taken_by_method(conn: sqlite3.Connection, order_id: str) -> dict[str, int]:
+    """What an order took by each method, cash net of its change."""
+    change = conn.execute("SELECT change FROM orders WHERE id = ?", (order_id,)).fetchone()[0]
+    return {
+        method: amount - (change if method == "cash" else 0)
+        for method, amount in conn.execute(
+            "SELECT method, SUM(amount) FROM order_tenders WHERE order_id = ? GROUP BY method", (order_id,)
+        )
+    }
+
+
+def refunded_before(conn: sqlite3.Connection, order_id: str, refund_id: str) -> int:
+    """What the order's refunds recorded before this one returned (discarded ones never reached the server)."""
+    return conn.execute(
+        "SELECT COALESCE(SUM(r.amount + r.tax), 0) FROM refunds r WHERE r.order_id = ? "
+        "AND r.rowid < (SELECT rowid FROM refunds WHERE id = ?) "
+        "AND (SELECT resolution FROM outbox WHERE id = r.id) IS NOT 'discarded'",
+        (order_id, refund_id),
+    ).fetchone()[0]
+
+
 class TillShifts:
     """This terminal's shifts in the offline cache."""
 
@@ -316,29 +337,10 @@ class TillShifts:
         by_method: dict[str, int] = defaultdict(int)
         for refund_id, order_id, total in rows:
             for method, amount in till.refund_split(
-                self._taken(order_id), self._refunded_before(order_id, refund_id), total
+                taken_by_method(self._conn, order_id), refunded_before(self._conn, order_id, refund_id), total
             ).items():
                 by_method[method] += amount
         return len(rows), dict(by_method)
-
-    def _taken(self, order_id: str) -> dict[str, int]:
-        """What an order took by each method, cash net of its change."""
-        change = self._conn.execute("SELECT change FROM orders WHERE id = ?", (order_id,)).fetchone()[0]
-        return {
-            method: amount - (change if method == "cash" else 0)
-            for method, amount in self._conn.execute(
-                "SELECT method, SUM(amount) FROM order_tenders WHERE order_id = ? GROUP BY method", (order_id,)
-            )
-        }
-
-    def _refunded_before(self, order_id: str, refund_id: str) -> int:
-        """What the order's refunds recorded before this one returned (discarded ones never reached the server)."""
-        return self._conn.execute(
-            "SELECT COALESCE(SUM(r.amount + r.tax), 0) FROM refunds r WHERE r.order_id = ? "
-            "AND r.rowid < (SELECT rowid FROM refunds WHERE id = ?) "
-            "AND (SELECT resolution FROM outbox WHERE id = r.id) IS NOT 'discarded'",
-            (order_id, refund_id),
-        ).fetchone()[0]
 
     # --- writing ---------------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from offline_cache.models import SyncState
 from offline_cache.orders import Orders
 from offline_cache.outbox import Outbox
 from offline_cache.parked import ParkedCarts
+from offline_cache.reports import LocalReports
 from offline_cache.shifts import TillShifts
 from offline_cache.stock import StockView
 from offline_cache.writes import LocalWrites
@@ -55,6 +56,7 @@ class Store:
         self.conflicts = Conflicts(conn, clock)
         self.parked = ParkedCarts(conn, clock, terminal_id)
         self.shifts = TillShifts(conn, clock, terminal_id)
+        self.reports = LocalReports(conn)
 
     @classmethod
     def open(

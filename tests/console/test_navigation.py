@@ -30,7 +30,8 @@ def test_only_built_destinations_are_offered() -> None:
     for role, expected in EXPECTED.items():
         assert [d.id for d in navigation.for_role(role)] == [i for i in expected if navigation.get(i).built]
     assert navigation.allowed("audit", "admin")
-    assert not navigation.allowed("today", "manager")  # permitted, but its screen is not built yet
+    assert navigation.allowed("today", "manager")
+    assert [d.id for d in navigation.for_role("manager")] == EXPECTED["manager"]  # every destination is built
 
 
 def test_allowed_follows_the_roles() -> None:
@@ -57,4 +58,5 @@ def test_every_destination_names_a_screen_and_known_roles() -> None:
         assert destination.roles and destination.roles <= set(navigation.ROLES)
     assert navigation.get("terminal").built
     assert navigation.get("audit").built
-    assert not navigation.get("today").built  # the manager's day summary is not built yet
+    assert navigation.get("today").built
+    assert not navigation.allowed("today", "cashier")  # the day's figures are the manager's
