@@ -1,14 +1,20 @@
-"""HTTP client for shop-api. Plain Python (no Textual): screens, headless commands and tests share it."""
+"""HTTP client for shop-api. Plain Python (no Textual): screens, headless commands and tests share it.
+
+httpx is imported, and the client (SSL context, certificates) built, on the first request, which runs in a worker:
+the console's first frame does not wait for them.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from console.models import Health, Me
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class ApiUnavailable(Exception):
@@ -38,18 +44,33 @@ class ApiClient:
     def __init__(self, base_url: str, timeout: float = 5.0, transport: httpx.BaseTransport | None = None):
         self.base_url = base_url
         self.access_token: str | None = None
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        self._timeout = timeout
+        self._transport = transport
+        self._lock = threading.Lock()  # the health check and a sign-in may make the first request at once
+        self._client: httpx.Client | None = None
+
+    def _http(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                import httpx
+
+                self._client = httpx.Client(base_url=self.base_url, timeout=self._timeout, transport=self._transport)
+            return self._client
 
     def close(self) -> None:
-        self._http.close()
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send one request with the current token; 4xx become ApiProblem, network and 5xx ApiUnavailable."""
+        import httpx
+
         headers = kwargs.pop("headers", {})
         if self.access_token:
             headers["Authorization"] = f"Bearer {self.access_token}"
         try:
-            response = self._http.request(method, path, headers=headers, **kwargs)
+            response = self._http().request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
             raise ApiUnavailable(f"{self.base_url} did not answer in time") from exc
         except httpx.TransportError as exc:

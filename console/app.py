@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -34,9 +35,6 @@ from console.local_store import LocalStore
 from console.offline_unlock import Identity
 from console.session import SessionService, SignedIn
 from console.sync_service import BackgroundSync, exit_check, export_queue
-from console.sync_view import default_export_path, export_path
-from offline_cache.engine import SyncStatus
-from offline_cache.exchange import ExitCheck
 from screens import themes
 from screens.base import background
 from screens.error_dialog import ErrorDialog
@@ -44,7 +42,10 @@ from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.palette import ShellCommands
-from screens.sync_dialogs import ExportDialog, SignOutRefusedDialog
+
+if TYPE_CHECKING:
+    from offline_cache.engine import SyncStatus
+    from offline_cache.exchange import ExitCheck
 
 STYLES = Path(__file__).resolve().parent.parent / "assets" / "styles" / "app.tcss"
 HEALTH_POLL_SECONDS = 10.0
@@ -244,6 +245,8 @@ class ShopConsoleApp(App[None]):
         if self.signed_in is None or self.session is None:
             return  # signed out meanwhile
         if not message.check.allowed:
+            from screens.sync_dialogs import SignOutRefusedDialog
+
             self.push_screen(SignOutRefusedDialog(message.check), self._sign_out_refused)
             return
         self.signed_in = None
@@ -261,6 +264,9 @@ class ShopConsoleApp(App[None]):
         if choice == "sync":
             self.open_destination("sync")
         elif choice == "export":
+            from console.sync_view import default_export_path
+            from screens.sync_dialogs import ExportDialog
+
             suggested = default_export_path(self.profile, self.clock())
             self.push_screen(ExportDialog(str(suggested)), self._export_for_sign_out)
 
@@ -270,6 +276,8 @@ class ShopConsoleApp(App[None]):
 
     @background("sign-out", "Exporting the queue")
     def _export_queue(self, typed: str) -> None:
+        from console.sync_view import export_path
+
         try:
             path = export_path(typed, self.profile, self.clock())
             count = export_queue(self.profile, path)

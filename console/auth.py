@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-import jwt
-
 if TYPE_CHECKING:  # boto3 and pycognito load only when someone signs in (start-up speed).
     from botocore.client import BaseClient
 
@@ -64,6 +62,8 @@ class Tokens:
     expires_at: dt.datetime
 
     def claims(self) -> dict[str, Any]:
+        import jwt  # with cryptography, only once a session is read (start-up speed)
+
         # The server verifies the signature; the console only reads who it is and which groups it is in.
         return jwt.decode(self.access_token, options={"verify_signature": False})
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from console import paths
@@ -174,6 +173,8 @@ def _locked(path: Path) -> Iterator[None]:
 
 def save_profile(profile: Profile, path: Path | None = None) -> Path:
     """Write (or refresh) one profile, keeping the rest of the file and its comments. Atomic, mode 0600."""
+    import tomlkit  # only to write: reading uses tomllib (start-up speed)
+
     path = path or paths.config_file()
     with _locked(path):
         text = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -9,10 +9,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from console.config import Profile
 from console.sync_service import open_store
-from offline_cache.store import Store
+
+if TYPE_CHECKING:
+    from offline_cache.store import Store
 
 
 class LocalStore:

@@ -3,6 +3,9 @@
 The profile's offline cache lives in its data dir as `queue.db`. The sync engine sends it to shop-api with the
 signed-in session's access token, renewing it with the session's refresh token on a 401. `BackgroundSync` is the
 console's worker around the engine.
+
+The offline cache (its engine, store and HTTP transport, with httpx) is imported by the functions that use it, not
+by this module: the console's app imports this one before its first frame.
 """
 
 from __future__ import annotations
@@ -14,15 +17,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console import paths
 from console.config import Profile
 from console.session import SessionService
-from offline_cache.engine import PROBE_INTERVAL_S, SyncEngine, SyncReport, SyncStatus
-from offline_cache.exchange import ExitCheck, ImportResult
-from offline_cache.http_transport import HttpSyncTransport
-from offline_cache.models import OutboxOp, QueueSummary
-from offline_cache.store import Store
+
+if TYPE_CHECKING:
+    from offline_cache.engine import SyncEngine, SyncReport, SyncStatus
+    from offline_cache.exchange import ExitCheck, ImportResult
+    from offline_cache.models import OutboxOp, QueueSummary
+    from offline_cache.store import Store
 
 QUEUE_DB = "queue.db"
 
@@ -49,11 +54,16 @@ def queue_path(profile: Profile) -> Path:
 
 
 def open_store(profile: Profile) -> Store:
+    from offline_cache.store import Store
+
     return Store.open(queue_path(profile), terminal_id=profile.terminal_id)
 
 
 @contextmanager
 def _engine(profile: Profile, session: SessionService) -> Iterator[SyncEngine]:
+    from offline_cache.engine import SyncEngine
+    from offline_cache.http_transport import HttpSyncTransport
+
     def access_token() -> str | None:
         current = session.current
         return None if current is None or current.tokens is None else current.tokens.access_token
@@ -81,6 +91,8 @@ def sync_until_signalled(
 ) -> SyncOutcome:
     """Probe, push and pull as the console's worker does, until SIGINT or SIGTERM; the cycle under way
     finishes first, so no answer is left unrecorded. Call from the main thread (signal handlers)."""
+    from offline_cache.engine import SyncReport
+
     last = SyncReport()
 
     def report(cycle: SyncReport) -> None:
@@ -118,6 +130,8 @@ class BackgroundSync:
 
     def run(self, on_status: Callable[[SyncStatus], None]) -> None:
         """Sync until `stop()`, handing every cycle's status to `on_status`. Call from the worker's thread."""
+        from offline_cache.engine import PROBE_INTERVAL_S
+
         try:
             with _engine(self._profile, self._session) as engine:
                 with self._lock:
@@ -155,6 +169,8 @@ class BackgroundSync:
 def exit_check(profile: Profile) -> ExitCheck:
     """May the profile's session end, or its data go? Not while work that is not exported would be lost."""
     if not queue_path(profile).exists():
+        from offline_cache.exchange import ExitCheck
+
         return ExitCheck(allowed=True, unsent=0, dead=0, conflicts=0, unexported=0)
     with open_store(profile) as store:
         return store.exit_check()

@@ -12,18 +12,20 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from common.display import printable
 from common.money import format_amount, minor_units, parse_amount
 from console import paths
 from console.config import Profile
 from offline_cache.clock import from_text
-from offline_cache.engine import SyncStatus
 from offline_cache.models import EDITABLE_PRODUCT_FIELDS, Conflict, OutboxOp, Product
 from offline_cache.outbox import UNFINISHED
-from offline_cache.store import Store
 from offline_cache.writes import InvalidWrite, adjustment_change, clean_text, counted_quantity
+
+if TYPE_CHECKING:  # the engine and the store load when sync starts, not with the status bar (start-up speed)
+    from offline_cache.engine import SyncStatus
+    from offline_cache.store import Store
 
 PAGE_SIZE = 50  # queue rows read at once: a long queue is paged, never loaded whole
 DEAD_LIMIT = 200  # dead letters listed at once (each needs a person; more than this is a support call)

@@ -11,10 +11,10 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from console.sync_view import skew_badge
-from offline_cache.engine import SyncStatus
 
 if TYPE_CHECKING:
     from console.app import ShopConsoleApp
+    from offline_cache.engine import SyncStatus
 
 
 def environment_badge(environment: str) -> Static:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from bench import local
+from bench import local, startup
 from bench.data import catalogue, size_suffix
 from bench.harness import Figure, emit, median, p99
 from common.barcodes import has_valid_check_digit
@@ -56,12 +58,38 @@ def test_the_local_figures_run_on_a_small_catalogue(monkeypatch: pytest.MonkeyPa
     assert all(figure.value > 0 and figure.floor and figure.unit == "ms" for figure in figures.values())
 
 
-def test_the_console_loads_no_aws_sdk_qr_or_keyring_before_its_first_frame() -> None:
-    """What importing the console's entry point and app loads: boto3 and pycognito come with signing in, the
-    keyring in a worker after the first frame, segno with an MFA challenge, moto never."""
-    code = "import json, sys, console.cli, console.app; print(json.dumps(sorted(sys.modules)))"
-    loaded = {
-        name.split(".")[0]
-        for name in json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout)
-    }
-    assert not loaded & {"moto", "boto3", "botocore", "pycognito", "segno", "keyring"}
+# What the console loads only when first needed, never before its first frame (start-up time and RSS).
+LAZY_PACKAGES = {
+    "moto",  # never in the console
+    "boto3",  # signing in
+    "botocore",
+    "pycognito",
+    "jwt",  # reading a session's claims
+    "cryptography",
+    "keyring",  # a worker after the first frame
+    "httpx",  # the first request, in a worker
+    "httpcore",
+    "segno",  # an MFA challenge
+    "tomlkit",  # writing a profile
+    "sqlalchemy",  # the server's
+    "fastapi",
+}
+LAZY_MODULES = {"offline_cache.engine", "offline_cache.http_transport", "offline_cache.store"}  # sync, the counter
+
+
+def test_the_console_loads_no_sdk_http_client_or_sync_engine_before_its_first_frame(tmp_path: Path) -> None:
+    """Importing the entry point and making the app as `shop-console` does, in a fresh interpreter."""
+    config = tmp_path / "config.toml"
+    config.write_text(startup.PROFILE)
+    code = (
+        "import json, sys\n"
+        "from console import cli, config\n"
+        "from console.app import create_app\n"
+        "create_app(config.load_profile('bench'))\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "SHOP_CONSOLE_CONFIG": str(config), "XDG_STATE_HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env)
+    loaded = set(json.loads(run.stdout))
+    assert not {name.split(".")[0] for name in loaded} & LAZY_PACKAGES
+    assert not loaded & LAZY_MODULES
