@@ -136,7 +136,7 @@ def drain_figures(cognito: BenchCognito, database: str, ops: int, *, concurrent:
             f"{ops} queued sales through SyncEngine + HttpSyncTransport, {MAX_BATCH} per push, incl. the pull "
             f"after it; exactly once verified; floor: raw httpx POSTs of the same bodies to a no-op route; "
             f"median of {RUNS}; CPU per op: shop-api {median(server_cpu) / ops * 1000:.2f} ms, "
-            f"engine {median(client_cpu) / ops * 1000:.2f} ms"
+            f"engine {median(client_cpu) / ops * 1000:.2f} ms; load average {os.getloadavg()[0]:.1f}"
         )
         yield Figure(
             f"drain_{database}{suffix}", median(rates), "ops/s", 1000.0, median(floors), comparison="min", note=note

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -59,7 +59,25 @@ def record_moves(
 ) -> bool:
     """Write `moves` to the ledger, with the on-hand each left (by line_no) when known. With `claim`, a movement
     already there for this source makes it do nothing and return False: that is how an adjustment claims its id."""
-    rows = [
+    rows = movement_rows(principal, source, source_id, moves, now, on_hand_after, request_hash)
+    if not claim:
+        conn.execute(stock_movements.insert(), rows)
+        return True
+    claimed = insert(conn, stock_movements).values(rows).on_conflict_do_nothing().returning(stock_movements.c.line_no)
+    return conn.execute(claimed).first() is not None
+
+
+def movement_rows(
+    principal: Principal,
+    source: Source,
+    source_id: str,
+    moves: Sequence[Move],
+    now: datetime,
+    on_hand_after: Mapping[int, int] | None = None,
+    request_hash: str | None = None,
+) -> list[dict[str, Any]]:
+    """The ledger rows of `moves` (for a caller writing those of several sources in one statement)."""
+    return [
         {
             "shop_id": principal.shop_id,
             "source": source,
@@ -79,34 +97,62 @@ def record_moves(
         }
         for move in moves
     ]
-    if not claim:
-        conn.execute(stock_movements.insert(), rows)
-        return True
-    claimed = insert(conn, stock_movements).values(rows).on_conflict_do_nothing().returning(stock_movements.c.line_no)
-    return conn.execute(claimed).first() is not None
 
 
 def move_stock(conn: Connection, principal: Principal, moves: Sequence[Move], now: datetime) -> dict[int, int]:
-    """Move the stock rows by `moves` (a new row starts at 0), in (product, location) order; returns the on-hand
-    each move left, by line_no. The caller stamps the rows as changed (see `stock_keys`)."""
-    after: dict[int, int] = {}
-    statement = _move_statement(conn.dialect.name)
-    for move in sorted(moves, key=lambda m: (m.product_id, m.location, m.line_no)):
-        row = {"shop_id": principal.shop_id, "product_id": move.product_id, "location": move.location}
-        values = {**row, "on_hand": move.delta, "reorder_point": 0, "updated_at": now, "change_seq": 0}
-        after[move.line_no] = conn.execute(statement, values).scalar_one()
+    """Move the stock rows by `moves` (a new row starts at 0); returns the on-hand each move left, by line_no.
+    The caller stamps the rows as changed (see `stock_keys`)."""
+    return move_stock_in_turn(conn, principal, [moves], now)[0]
+
+
+def move_stock_in_turn(
+    conn: Connection, principal: Principal, groups: Sequence[Sequence[Move]], now: datetime
+) -> list[dict[int, int]]:
+    """Move the stock rows by the moves of several sources (a run of sales), as if each group of moves were made
+    after the one before: each row moves once, by the sum of its moves, all rows in one statement (locked in
+    (product, location) order); returns, per group, the on-hand each of its moves left, by line_no."""
+    totals: dict[tuple[str, str], int] = {}
+    for group in groups:
+        for move in group:
+            key = (move.product_id, move.location)
+            totals[key] = totals.get(key, 0) + move.delta
+    rows = [
+        {
+            "shop_id": principal.shop_id,
+            "product_id": product_id,
+            "location": location,
+            "on_hand": delta,
+            "reorder_point": 0,
+            "updated_at": now,
+            "change_seq": 0,
+        }
+        for (product_id, location), delta in sorted(totals.items())
+    ]
+    # Each row's on-hand before the first move, from the one after the last; then every move in its turn.
+    moved = conn.execute(_move_statement(conn.dialect.name), rows)
+    on_hand = {(str(row.product_id), row.location): row.on_hand for row in moved}
+    for key, delta in totals.items():
+        on_hand[key] -= delta
+    after: list[dict[int, int]] = []
+    for group in groups:
+        left: dict[int, int] = {}
+        for move in sorted(group, key=lambda m: m.line_no):
+            key = (move.product_id, move.location)
+            on_hand[key] += move.delta
+            left[move.line_no] = on_hand[key]
+        after.append(left)
     return after
 
 
 @functools.cache
 def _move_statement(dialect: str) -> sa.Insert:
-    """Add the inserted `on_hand` (the move's delta) to the row's, or start the row at it. Built once per dialect:
+    """Add the inserted `on_hand` (the moves' sum) to the row's, or start the row at it. Built once per dialect:
     a statement built per call pays for its SQLAlchemy cache key every time (see db/upsert.py)."""
     statement = dialect_insert(dialect, stock)
     return statement.on_conflict_do_update(
         index_elements=[stock.c.shop_id, stock.c.product_id, stock.c.location],
         set_={"on_hand": stock.c.on_hand + statement.excluded.on_hand, "updated_at": statement.excluded.updated_at},
-    ).returning(stock.c.on_hand)
+    ).returning(stock.c.product_id, stock.c.location, stock.c.on_hand)
 
 
 def stock_keys(moves: Sequence[Move]) -> set[tuple[str, str]]:

@@ -121,8 +121,13 @@ def _path_id(payload: dict[str, Any], name: str) -> tuple[str, dict[str, Any]]:
         raise Problem(422, error.detail, type_="validation", errors=[error]) from None
 
 
+def order_create_body(op_id: str, payload: dict[str, Any]) -> OrderCreate:
+    """An order.create op's payload as the single route's body (sync applies a run of sales set-wise with it)."""
+    return parse(OrderCreate, _with_op_id(payload, op_id))
+
+
 def _order_create(conn: Connection, principal: Principal, op_id: str, payload: dict[str, Any]) -> Outcome[Any]:
-    return orders.create_order(conn, principal, parse(OrderCreate, _with_op_id(payload, op_id)))
+    return orders.create_order(conn, principal, order_create_body(op_id, payload))
 
 
 def _order_refund(conn: Connection, principal: Principal, op_id: str, payload: dict[str, Any]) -> Outcome[Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backend.auth import Principal, Role
-from backend.db.tables import order_lines, order_tenders, orders, products, refunds
+from backend.db.tables import order_lines, order_tenders, orders, products, refunds, stock_movements
 from backend.db.types import utcnow
 from backend.db.upsert import dialect_insert
 from backend.problems import FieldError, Problem
@@ -26,7 +27,7 @@ from backend.schemas.inventory import DEFAULT_LOCATION
 from backend.schemas.orders import Cashier, Order, OrderCreate, OrderLine, OrderPage, RefundSummary, Tender
 from backend.services import changes, shifts
 from backend.services.fingerprint import fingerprint
-from backend.services.inventory import Move, move_stock, record_moves, stock_keys
+from backend.services.inventory import Move, move_stock_in_turn, movement_rows, stock_keys
 from backend.services.outcome import Outcome
 from backend.services.pagination import beyond, decode_cursor, encode_cursor
 from common import money
@@ -35,77 +36,124 @@ from common import money
 def create_order(conn: Connection, principal: Principal, body: OrderCreate) -> Outcome[Order]:
     """Store the order with its lines, tenders and stock movements (all or nothing); the same id again with the
     same body answers the stored order (200), with another body 422."""
-    order_id, now, request_hash = str(body.id), utcnow(), fingerprint(body)
+    request_hash = fingerprint(body)
     # A replay answers what was stored, whatever the catalogue says by now (its prices or tax rates may have
     # changed since the sale): so a sale the catalogue refuses is looked up as a replay before it is refused.
     # Otherwise the insert below decides (a concurrent twin finds the order there).
     try:
-        lines = _priced_lines(conn, principal, body)
+        sale = _Sale.priced(principal, body, _catalogue(conn, principal, [body]), utcnow(), request_hash)
+    except Problem:
+        if (stored := _replayed(conn, principal, body, request_hash)) is not None:
+            return Outcome.replay(stored)
+        raise
+    # The insert is the claim: this id (or this terminal's receipt number) already there makes it do nothing.
+    if conn.execute(_claim_statement(conn.dialect.name), sale.head).first() is None:
+        if (stored := _replayed(conn, principal, body, request_hash)) is not None:
+            return Outcome.replay(stored)
+        detail = f"Terminal {body.terminal_id} already used receipt number {body.receipt_no} for another order."
+        error = FieldError(location="body", pointer="/receipt_no", detail=detail)
+        raise Problem(422, detail, type_="receipt-number-taken", errors=[error])
+    return Outcome.created(_record(conn, principal, [sale])[0])
+
+
+class NotAllNew(Exception):
+    """A sale of a run is not a plain new one (a replay, a receipt number taken): apply them one by one."""
+
+
+def create_orders(conn: Connection, principal: Principal, bodies: Sequence[OrderCreate]) -> list[Order]:
+    """Store a run of new orders set-wise, as `create_order` would one after another, in a few statements for the
+    whole run (a queue drained after an outage). Raises the Problem of a sale that would be refused, or NotAllNew
+    when one is a replay or takes a used receipt number, after which the caller rolls back and goes one by one
+    (`create_order` then answers each as it should)."""
+    now = utcnow()
+    catalogue = _catalogue(conn, principal, bodies)
+    sales = [_Sale.priced(principal, body, catalogue, now, fingerprint(body)) for body in bodies]
+    claimed = conn.execute(_claim_statement(conn.dialect.name), [sale.head for sale in sales]).all()
+    if len(claimed) != len(sales):
+        raise NotAllNew
+    return _record(conn, principal, sales)
+
+
+@dataclass
+class _Sale:
+    """A new order checked against the catalogue and priced: its orders row and its lines' and tenders' rows."""
+
+    head: dict[str, Any]
+    lines: list[dict[str, Any]]
+    tenders: list[dict[str, Any]]
+
+    @classmethod
+    def priced(
+        cls,
+        principal: Principal,
+        body: OrderCreate,
+        catalogue: Mapping[str, sa.Row[Any]],
+        now: datetime,
+        request_hash: str,
+    ) -> _Sale:
+        order_id = str(body.id)
+        lines = _priced_lines(principal, body, catalogue)
         totals = money.order_totals([(line["amount"], line["tax"]) for line in lines])
         try:
             change = money.change_due(totals.total, [(tender.method, tender.amount) for tender in body.tenders])
         except money.TenderError as exc:
             error = FieldError(location="body", pointer="/tenders", detail=str(exc))
             raise Problem(422, str(exc), type_="tenders", errors=[error]) from None
-    except Problem:
-        if (stored := _replayed(conn, principal, body, request_hash)) is not None:
-            return Outcome.replay(stored)
-        raise
-    head = {
-        "shop_id": principal.shop_id,
-        "id": order_id,
-        "terminal_id": body.terminal_id,
-        "receipt_no": body.receipt_no,
-        "created_at": body.created_at,
-        "received_at": now,
-        "cashier_sub": principal.sub,
-        "cashier_username": principal.username,
-        "subtotal": totals.subtotal,
-        "tax": totals.tax,
-        "total": totals.total,
-        "tendered": totals.total + change,
-        "change": change,
-        "flags": [],
-        "request_hash": request_hash,
-    }
-    # The insert is the claim: this id (or this terminal's receipt number) already there makes it do nothing.
-    if conn.execute(_claim_statement(conn.dialect.name), head).first() is None:
-        if (stored := _replayed(conn, principal, body, request_hash)) is not None:
-            return Outcome.replay(stored)
-        detail = f"Terminal {body.terminal_id} already used receipt number {body.receipt_no} for another order."
-        error = FieldError(location="body", pointer="/receipt_no", detail=detail)
-        raise Problem(422, detail, type_="receipt-number-taken", errors=[error])
-
-    moves = [
-        Move(line_no, line["product_id"], DEFAULT_LOCATION, -line["quantity"], "sale")
-        for line_no, line in enumerate(lines, start=1)
-    ]
-    on_hand = move_stock(conn, principal, moves, now)
-    record_moves(conn, principal, "order", order_id, moves, now, on_hand_after=on_hand)
-    line_rows = [
-        {
-            **line,
-            "flags": [*line["flags"], "oversold"] if on_hand[line_no] < 0 else line["flags"],
+        head = {
             "shop_id": principal.shop_id,
-            "order_id": order_id,
-            "line_no": line_no,
-            "refunded_quantity": 0,
+            "id": order_id,
+            "terminal_id": body.terminal_id,
+            "receipt_no": body.receipt_no,
+            "created_at": body.created_at,
+            "received_at": now,
+            "cashier_sub": principal.sub,
+            "cashier_username": principal.username,
+            "subtotal": totals.subtotal,
+            "tax": totals.tax,
+            "total": totals.total,
+            "tendered": totals.total + change,
+            "change": change,
+            "flags": [],
+            "request_hash": request_hash,
         }
-        for line_no, line in enumerate(lines, start=1)
-    ]
-    conn.execute(order_lines.insert(), line_rows)
-    tender_rows = [
-        {"shop_id": principal.shop_id, "order_id": order_id, "line_no": n, "method": t.method, "amount": t.amount}
-        for n, t in enumerate(body.tenders, start=1)
-    ]
-    if tender_rows:
-        conn.execute(order_tenders.insert(), tender_rows)
-    head["flags"] = sorted({flag for line in line_rows for flag in line["flags"]})
-    if head["flags"]:
-        conn.execute(sa.update(orders).where(*_key(principal, order_id)).values(flags=head["flags"]))
-    shifts.attach_order(conn, principal, order_id, body.terminal_id)
-    changes.stamp(conn, principal.shop_id, stock_changed=stock_keys(moves))
-    return Outcome.created(_order_body(head, line_rows, tender_rows, []))
+        tenders = [
+            {"shop_id": principal.shop_id, "order_id": order_id, "line_no": n, "method": t.method, "amount": t.amount}
+            for n, t in enumerate(body.tenders, start=1)
+        ]
+        return cls(head, lines, tenders)
+
+    def moves(self) -> list[Move]:
+        return [
+            Move(line["line_no"], line["product_id"], DEFAULT_LOCATION, -line["quantity"], "sale")
+            for line in self.lines
+        ]
+
+
+def _record(conn: Connection, principal: Principal, sales: Sequence[_Sale]) -> list[Order]:
+    """Everything of claimed new sales but their orders rows, set-wise: the stock moved (each sale in its turn),
+    the ledger, lines, tenders, flags and shift; returns the orders as stored."""
+    now = sales[0].head["received_at"]
+    moves = [sale.moves() for sale in sales]
+    on_hand = move_stock_in_turn(conn, principal, moves, now)
+    ledger, flagged = [], []
+    for sale, sale_moves, left in zip(sales, moves, on_hand, strict=True):
+        order_id = sale.head["id"]
+        ledger += movement_rows(principal, "order", order_id, sale_moves, now, on_hand_after=left)
+        for line in sale.lines:
+            if left[line["line_no"]] < 0:
+                line["flags"].append("oversold")
+        sale.head["flags"] = sorted({flag for line in sale.lines for flag in line["flags"]})
+        if sale.head["flags"]:
+            flagged.append({"key_shop_id": principal.shop_id, "key_id": order_id, "flags": sale.head["flags"]})
+    conn.execute(stock_movements.insert(), ledger)
+    conn.execute(order_lines.insert(), [line for sale in sales for line in sale.lines])
+    if tenders := [tender for sale in sales for tender in sale.tenders]:
+        conn.execute(order_tenders.insert(), tenders)
+    if flagged:
+        conn.execute(_SET_FLAGS, flagged)
+    shifts.attach_orders(conn, principal, [(sale.head["id"], sale.head["terminal_id"]) for sale in sales])
+    changes.stamp(conn, principal.shop_id, stock_changed=stock_keys([move for group in moves for move in group]))
+    return [_order_body(sale.head, sale.lines, sale.tenders, []) for sale in sales]
 
 
 @functools.cache
@@ -120,12 +168,21 @@ _CATALOGUE = sa.select(products.c.id, products.c.price, products.c.tax_rate_bp, 
 _STORED_HASH = sa.select(orders.c.request_hash).where(
     orders.c.shop_id == sa.bindparam("shop_id"), orders.c.id == sa.bindparam("order_id")
 )
+_SET_FLAGS = (
+    sa.update(orders)
+    .where(orders.c.shop_id == sa.bindparam("key_shop_id"), orders.c.id == sa.bindparam("key_id"))
+    .values(flags=sa.bindparam("flags"))
+)
 
 
-def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> list[dict]:
+def _catalogue(conn: Connection, principal: Principal, bodies: Sequence[OrderCreate]) -> dict[str, sa.Row[Any]]:
+    """The catalogue rows of every product the orders sell, by id, in one read."""
+    wanted = sorted({str(line.product_id) for body in bodies for line in body.lines})
+    return {str(row.id): row for row in conn.execute(_CATALOGUE, {"shop_id": principal.shop_id, "ids": wanted})}
+
+
+def _priced_lines(principal: Principal, body: OrderCreate, catalogue: Mapping[str, sa.Row[Any]]) -> list[dict]:
     """Each line checked against the catalogue and priced: the order_lines columns, flags included."""
-    wanted = sorted({str(line.product_id) for line in body.lines})
-    catalogue = {str(row.id): row for row in conn.execute(_CATALOGUE, {"shop_id": principal.shop_id, "ids": wanted})}
     unknown = [
         FieldError(location="body", pointer=f"/lines/{index}/product_id", detail="There is no such product.")
         for index, line in enumerate(body.lines)
@@ -136,7 +193,7 @@ def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> 
             422, "The order names products that are not in the catalogue.", type_="validation", errors=unknown
         )
     priced = []
-    for line in body.lines:
+    for line_no, line in enumerate(body.lines, start=1):
         product = catalogue[str(line.product_id)]
         tax_rate_bp = product.tax_rate_bp if line.tax_rate_bp is None else line.tax_rate_bp
         line_price = money.PricedLine(line.quantity, line.unit_price, line.discount, tax_rate_bp)
@@ -149,6 +206,9 @@ def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> 
             flags.append("archived_product")
         priced.append(
             {
+                "shop_id": principal.shop_id,
+                "order_id": str(body.id),
+                "line_no": line_no,
                 "product_id": str(line.product_id),
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,
@@ -158,6 +218,7 @@ def _priced_lines(conn: Connection, principal: Principal, body: OrderCreate) -> 
                 "tax": line_price.tax,
                 "catalogue_price": product.price,
                 "flags": flags,
+                "refunded_quantity": 0,
             }
         )
     return priced
@@ -171,10 +232,6 @@ def _replayed(conn: Connection, principal: Principal, body: OrderCreate, request
     if stored != request_hash:
         raise Problem(422, "This order id was already used for another order.", type_="id-reused")
     return load_orders(conn, principal, [str(body.id)], own_only=False)[0]
-
-
-def _key(principal: Principal, order_id: str) -> tuple[sa.ColumnElement[bool], ...]:
-    return orders.c.shop_id == principal.shop_id, orders.c.id == order_id
 
 
 def _visible(principal: Principal) -> list[sa.ColumnElement[bool]]:

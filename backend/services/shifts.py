@@ -20,7 +20,7 @@ closed (and goes to the unassigned shift). SQLite's writers take turns anyway.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -212,10 +212,18 @@ def list_shifts(
     return ShiftPage(items=items, next_cursor=next_cursor)
 
 
-def attach_order(conn: Connection, principal: Principal, order_id: str, terminal_id: str) -> None:
-    """Put a new order in its terminal's current shift (see the module's rules)."""
-    shift_id = _current_shift(conn, principal, terminal_id)
-    conn.execute(_ATTACH_ORDER, {"shop_id": principal.shop_id, "order_id": order_id, "shift_id": shift_id})
+def attach_orders(conn: Connection, principal: Principal, orders_of: Sequence[tuple[str, str]]) -> None:
+    """Put new orders, (order id, terminal id) pairs, each in its terminal's current shift (see the module's
+    rules): one look-up per terminal, one insert for them all."""
+    current: dict[str, str] = {}
+    for _, terminal_id in orders_of:
+        if terminal_id not in current:
+            current[terminal_id] = _current_shift(conn, principal, terminal_id)
+    rows = [
+        {"shop_id": principal.shop_id, "order_id": order_id, "shift_id": current[terminal_id]}
+        for order_id, terminal_id in orders_of
+    ]
+    conn.execute(_ATTACH_ORDER, rows)
 
 
 def attach_refund(conn: Connection, principal: Principal, order_id: str, refund_id: str, total: int) -> None:

@@ -9,10 +9,16 @@ its single route. The ops' results (into their claims), their change-feed stamps
 One commit per push instead of one per op is what makes a queue drain fast (a commit waits for the disk), and
 fewer statements per op what makes it faster still.
 
+Consecutive sales (order.create ops, each id once) are applied set-wise as one run: their claims in one statement,
+the claims already taken (replays) looked up in one, then `orders.create_orders` writes the run's orders, lines,
+movements, stock and shift links in a statement per table, so a drained queue costs a few statements per batch
+rather than a dozen per sale. Every rule stays the op's own: its result, its claim, its replay.
+
 A rejected op (4xx) must leave no trace, its claim included, so it can be sent again once fixed, while the ops
-after it still run. Refusals are rare, so a push is first applied without savepoints; should an op be refused,
-that transaction is rolled back and the push applied again with each op in its own savepoint, where a refused
-op rolls back alone.
+after it still run. Refusals are rare, so a push is first applied without savepoints; should an op be refused (or
+a run of sales not be plain new ones: a sale refused, replayed through its single route, or a receipt number
+taken), that transaction is rolled back and the push applied again op by op, each op in its own savepoint, where
+a refused op rolls back alone.
 
 On PostgreSQL a push of several ops first takes a transaction-level advisory lock of its shop, so that two
 pushes never lock the same stock rows in opposite orders. Should a deadlock still happen (a single-route order
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,14 +45,17 @@ from backend.db.types import utcnow
 from backend.db.upsert import dialect_insert
 from backend.problems import FieldError, Problem
 from backend.schemas.sync import OpResult, PushRequest, PushResponse, SyncOp
-from backend.services import changes
+from backend.services import changes, operations, orders
 from backend.services.fingerprint import fingerprint
-from backend.services.operations import OPERATIONS, log_write, outcome_name
+from backend.services.operations import OPERATIONS, Operation, log_write, outcome_name
+from backend.services.outcome import Outcome
 
 # PostgreSQL's SQLSTATEs for a transaction that lost a deadlock or a serialization race: worth applying again.
 _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 _KEY = (sync_ops.c.shop_id == sa.bindparam("key_shop_id"), sync_ops.c.id == sa.bindparam("key_id"))
-_STORED = sa.select(sync_ops.c.request_hash, sync_ops.c.http_status, sync_ops.c.body).where(*_KEY)
+_STORED = sa.select(sync_ops.c.id, sync_ops.c.request_hash, sync_ops.c.http_status, sync_ops.c.body).where(
+    sync_ops.c.shop_id == sa.bindparam("shop_id"), sync_ops.c.id.in_(sa.bindparam("ids", expanding=True))
+)
 _RECORD = sa.update(sync_ops).where(*_KEY)
 _LAST_APPLIED = sa.select(sync_clients.c.last_applied_seq).where(
     sync_clients.c.shop_id == sa.bindparam("shop_id"), sync_clients.c.client_id == sa.bindparam("client_id")
@@ -64,7 +74,7 @@ def push(database: Database, principal: Principal, request: PushRequest) -> Push
     try:
         try:
             applied, last = _push_together(database, principal, request, savepoints=False)
-        except _Refused:
+        except _OneByOne:
             applied, last = _push_together(database, principal, request, savepoints=True)
     except sa.exc.DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
@@ -77,8 +87,9 @@ def push(database: Database, principal: Principal, request: PushRequest) -> Push
     return PushResponse(results=[outcome.result for outcome in applied], last_applied_seq=last)
 
 
-class _Refused(Exception):
-    """An op of a push applied without savepoints was refused: the push is rolled back and applied again with them."""
+class _OneByOne(Exception):
+    """The push, applied without savepoints, met a refused op (or a run of sales that is not all new): it is rolled
+    back and applied again op by op, each in its own savepoint."""
 
 
 @dataclass
@@ -100,8 +111,8 @@ def _push_together(
     database: Database, principal: Principal, request: PushRequest, *, savepoints: bool
 ) -> tuple[list[_Applied], int | None]:
     """Every op in one transaction; the results, the stamps and the client's seq once at the end. Without
-    `savepoints` (the first try: refused ops are rare) a refused op raises _Refused; with them each op runs in
-    its own savepoint, so a refused one rolls back alone."""
+    `savepoints` (the first try: refused ops are rare) runs of sales go set-wise and a refused op raises
+    _OneByOne; with them each op runs on its own in its own savepoint, so a refused one rolls back alone."""
     applied: list[_Applied] = []
     with database.transaction(write=True, shop_id=principal.shop_id) as conn:
         if len(request.ops) > 1 and conn.dialect.name == "postgresql":
@@ -109,25 +120,52 @@ def _push_together(
         stamps, recorded = changes.Noted(), _Recorded()
         now = utcnow()
         highest: int | None = None
-        for op in request.ops:
+        for ops in ([op] for op in request.ops) if savepoints else _runs(request.ops):
             try:
                 with changes.noted(conn) as noted, conn.begin_nested() if savepoints else nullcontext():
                     done = _Recorded()
-                    result = _apply(conn, principal, request.client_id, op, now, recorded, done)
-            except Problem as problem:
+                    if len(ops) == 1:
+                        results = [_apply(conn, principal, request.client_id, ops[0], now, recorded, done)]
+                    else:
+                        results = _apply_sales(conn, principal, request.client_id, ops, now, recorded, done)
+            except (Problem, orders.NotAllNew) as problem:
                 if not savepoints:
-                    raise _Refused from problem
-                applied.append(_Applied(_refused(op, problem), problem.detail))
+                    raise _OneByOne from problem
+                assert isinstance(problem, Problem)  # with savepoints every op runs alone, never in a run
+                applied.append(_Applied(_refused(ops[0], problem), problem.detail))
                 continue
             stamps.update(noted)
             recorded.by_id.update(done.by_id)
-            highest = op.seq if highest is None else max(highest, op.seq)
-            applied.append(_Applied(result))
+            top = max(op.seq for op in ops)
+            highest = top if highest is None else max(highest, top)
+            applied += [_Applied(result) for result in results]
         recorded.write(conn, principal.shop_id)
         if highest is not None:
             _note_applied(conn, principal, request.client_id, highest, now)
         changes.stamp(conn, principal.shop_id, products_changed=stamps.products, stock_changed=stamps.stock)
         return applied, _last_applied(conn, principal, request.client_id)
+
+
+def _runs(ops: Sequence[SyncOp]) -> Iterator[list[SyncOp]]:
+    """The ops in order, consecutive sales together as a run (an op id at most once in a run; a malformed one
+    alone), every other op alone."""
+    run: list[SyncOp] = []
+    ids: set[str] = set()
+    for op in ops:
+        op_id = _canonical_id(op.id) if op.type == "order.create" else None
+        if op_id is not None and op_id not in ids:
+            run.append(op)
+            ids.add(op_id)
+            continue
+        if run:
+            yield run
+        run, ids = [], set()
+        if op_id is None:
+            yield [op]
+        else:
+            run, ids = [op], {op_id}
+    if run:
+        yield run
 
 
 def _apply_alone(database: Database, principal: Principal, client_id: str, op: SyncOp) -> _Applied:
@@ -174,6 +212,47 @@ def _apply(
     """Claim the op and run it; a Problem means it had no effect. Its result goes into `done` for the caller to
     write to the claim (with the client's seq); `recorded` holds the results not written yet of the ops before
     it in the same push, where a replay of one of them finds its result."""
+    operation, op_id, request_hash = _checked(principal, op)
+    claim = _claim(principal, client_id, op, op_id, request_hash, now)
+    if conn.execute(_claim_statement(conn.dialect.name), claim).first() is None:
+        return _duplicates(conn, principal, [(op, op_id, request_hash)], recorded)[0]
+    result = _result(op, operation.run(conn, principal, op_id, op.payload))
+    done.by_id[op_id] = (request_hash, result)
+    return result
+
+
+def _apply_sales(
+    conn: Connection,
+    principal: Principal,
+    client_id: str,
+    ops: Sequence[SyncOp],
+    now: datetime,
+    recorded: _Recorded,
+    done: _Recorded,
+) -> list[OpResult]:
+    """A run of sales (order.create ops, each id once) set-wise, with the same results as `_apply` one by one:
+    their claims in one statement, the replays among them looked up in one, the new sales written together.
+    Raises the Problem of a refused op, or orders.NotAllNew: the caller then goes op by op."""
+    checked: list[tuple[SyncOp, str, str]] = []  # (op, op id, request hash)
+    for op in ops:
+        _, op_id, request_hash = _checked(principal, op)
+        checked.append((op, op_id, request_hash))
+    claims = [_claim(principal, client_id, op, op_id, request_hash, now) for op, op_id, request_hash in checked]
+    claimed = {str(row.id) for row in conn.execute(_claim_statement(conn.dialect.name), claims)}
+    replays = [each for each in checked if each[1] not in claimed]
+    replayed = _duplicates(conn, principal, replays, recorded)
+    results = {op_id: result for (_, op_id, _), result in zip(replays, replayed, strict=True)}
+    new = [each for each in checked if each[1] in claimed]
+    if new:
+        bodies = [operations.order_create_body(op_id, op.payload) for op, op_id, _ in new]
+        for (op, op_id, request_hash), order in zip(new, orders.create_orders(conn, principal, bodies), strict=True):
+            results[op_id] = _result(op, Outcome.created(order))
+            done.by_id[op_id] = (request_hash, results[op_id])
+    return [results[op_id] for _, op_id, _ in checked]
+
+
+def _checked(principal: Principal, op: SyncOp) -> tuple[Operation, str, str]:
+    """The op's operation, canonical id and request hash; a Problem if it is no op this principal may run."""
     operation = OPERATIONS.get(op.type)
     if operation is None:
         known = ", ".join(OPERATIONS)
@@ -186,8 +265,14 @@ def _apply(
     if principal.role not in operation.roles:
         needed = " or ".join(sorted(operation.roles))
         raise Problem(403, f"This needs the {needed} role.", type_="role-required")
-    request_hash = fingerprint({"type": op.type, "payload": op.payload})
-    claim = {
+    return operation, op_id, fingerprint({"type": op.type, "payload": op.payload})
+
+
+def _claim(
+    principal: Principal, client_id: str, op: SyncOp, op_id: str, request_hash: str, now: datetime
+) -> dict[str, Any]:
+    """The op's sync_ops row as claimed, before its result is known."""
+    return {
         "shop_id": principal.shop_id,
         "id": op_id,
         "client_id": client_id,
@@ -199,23 +284,35 @@ def _apply(
         "body": {},
         "applied_at": now,
     }
-    if conn.execute(_claim_statement(conn.dialect.name), claim).first() is None:
+
+
+def _duplicates(
+    conn: Connection, principal: Principal, replays: Sequence[tuple[SyncOp, str, str]], recorded: _Recorded
+) -> list[OpResult]:
+    """The `duplicate` results of ops whose claims were taken, (op, op id, request hash) each: their stored
+    results, from this push's `recorded` or else read in one statement; 422 for an id used for another op."""
+    unwritten = [op_id for _, op_id, _ in replays if op_id not in recorded.by_id]
+    stored = {
+        str(row.id): (row.request_hash, row.http_status, row.body)
+        for row in (conn.execute(_STORED, {"shop_id": principal.shop_id, "ids": unwritten}) if unwritten else ())
+    }
+    results = []
+    for op, op_id, request_hash in replays:
         if op_id in recorded.by_id:  # the same op earlier in this push
             stored_hash, earlier = recorded.by_id[op_id]
             http_status, body = earlier.http_status, earlier.body
         else:
-            stored = conn.execute(_STORED, {"key_shop_id": principal.shop_id, "key_id": op_id}).one()
-            stored_hash, http_status, body = stored.request_hash, stored.http_status, stored.body
+            stored_hash, http_status, body = stored[op_id]
         if stored_hash != request_hash:
             raise Problem(422, "This op id was already used for another op.", type_="id-reused")
-        return OpResult(seq=op.seq, id=op.id, status="duplicate", http_status=http_status, body=body)
+        results.append(OpResult(seq=op.seq, id=op.id, status="duplicate", http_status=http_status, body=body))
+    return results
 
-    outcome = operation.run(conn, principal, op_id, op.payload)
-    body = outcome.body.model_dump(mode="json")
+
+def _result(op: SyncOp, outcome: Outcome[Any]) -> OpResult:
     status = outcome_name(outcome.status, outcome.replayed)
-    result = OpResult(seq=op.seq, id=op.id, status=status, http_status=outcome.status, body=body)  # type: ignore[arg-type]
-    done.by_id[op_id] = (request_hash, result)
-    return result
+    body = outcome.body.model_dump(mode="json")
+    return OpResult(seq=op.seq, id=op.id, status=status, http_status=outcome.status, body=body)  # type: ignore[arg-type]
 
 
 @functools.cache
@@ -224,11 +321,18 @@ def _claim_statement(dialect: str) -> sa.Insert:
 
 
 def _op_id(value: str) -> str:
+    op_id = _canonical_id(value)
+    if op_id is None:
+        error = FieldError(location="body", pointer="/id", detail="An op id is a UUID.")
+        raise Problem(422, error.detail, type_="validation", errors=[error])
+    return op_id
+
+
+def _canonical_id(value: str) -> str | None:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        error = FieldError(location="body", pointer="/id", detail="An op id is a UUID.")
-        raise Problem(422, error.detail, type_="validation", errors=[error]) from None
+        return None
 
 
 @functools.cache
