@@ -16,20 +16,26 @@ import datetime as dt
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import events, on
+from textual._types import SegmentLines
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets.data_table import ColumnKey, RowKey
 from textual.widgets.option_list import Option
 
 from common import money
 from common.display import printable
-from console.counter.cart import Cart, discount_limit, items
+from console.counter.cart import Cart, PricedLine, discount_limit, items
 from console.counter.checkout import Payment
 from console.counter.entry import Rejected, clean_text, parse_discount, parse_quantity
 from console.counter.receipts import Shop
@@ -43,18 +49,18 @@ SCAN_BURST_SECONDS = 0.05  # a scanner types its digits faster than any person c
 MIN_SCAN_LENGTH = 4
 MATCHES = 8  # search results shown under the input
 NUMBER_COLUMNS = 5 + 9 + 8 + 10 + 2 * 5 + 2  # qty, price, discount, total, the cells' padding, the scrollbar
+RENDERED = 1_000  # a cart's rows and cells as rendered, kept across changes (a screenful is ~40 rows, ~200 cells)
 CART_HINT = "+/- quantity · digits, Enter: set it · Del removes · Tab: back to scanning"
 
 
+def scan_burst(text: str, first_at: float | None, last_at: float | None) -> bool:
+    """Could `text` be (the start of) a scanner's burst: digits only, all typed within SCAN_BURST_SECONDS?"""
+    return text.isdigit() and first_at is not None and last_at is not None and last_at - first_at < SCAN_BURST_SECONDS
+
+
 def scan_code(text: str, first_at: float | None, last_at: float | None) -> bool:
-    """Did `text` come from a scanner: digits only, all typed within SCAN_BURST_SECONDS?"""
-    return (
-        len(text) >= MIN_SCAN_LENGTH
-        and text.isdigit()
-        and first_at is not None
-        and last_at is not None
-        and last_at - first_at < SCAN_BURST_SECONDS
-    )
+    """Did `text` come from a scanner: a burst of at least MIN_SCAN_LENGTH digits?"""
+    return len(text) >= MIN_SCAN_LENGTH and scan_burst(text, first_at, last_at)
 
 
 class ScanInput(Input):
@@ -78,6 +84,9 @@ class ScanInput(Input):
 
     def was_scanned(self) -> bool:
         return scan_code(self.value, self.first_key_at, self.last_key_at)
+
+    def may_be_scanning(self) -> bool:
+        return scan_burst(self.value, self.first_key_at, self.last_key_at)
 
 
 class CartTable(DataTable[str]):
@@ -107,6 +116,83 @@ class CartTable(DataTable[str]):
     digits = ""
     first_key_at: float | None = None
     last_key_at: float | None = None
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._rendered_cells: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(RENDERED)
+        self._rendered_rows: LRUCache[tuple[object, ...], tuple[SegmentLines, SegmentLines]] = LRUCache(RENDERED)
+
+    # DataTable keys what it renders on a count that every change bumps, and a row on the cursor's coordinate:
+    # adding a line rendered every visible row and cell again, most of a scan's time. What a cart row or cell
+    # looks like depends only on its text, its place, its widths and whether the cursor is on its row.
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        key = (
+            self._cell_text(row_index, column_index),
+            row_index,
+            column_index,
+            base_style,
+            width,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+        )
+        lines = self._rendered_cells.get(key)
+        if lines is None:
+            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            self._rendered_cells[key] = lines
+        return lines
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[SegmentLines, SegmentLines]:
+        row_index = self._row_locations.get(row_key) if row_key in self._row_locations else -1  # -1: the header
+        on_row = self.cursor_type == "row"
+        key = (
+            tuple(self._cell_text(row_index, column_index) for column_index in range(len(self.ordered_columns))),
+            tuple(column.get_render_width(self) for column in self.ordered_columns),
+            row_index,
+            line_no,
+            base_style,
+            cursor_location.row == row_index if on_row else cursor_location,
+            hover_location.row == row_index if on_row else hover_location,
+            self.cursor_type,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+        )
+        lines = self._rendered_rows.get(key)
+        if lines is None:
+            lines = super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+            self._rendered_rows[key] = lines
+        return lines
+
+    def _cell_text(self, row_index: int, column_index: int) -> str:
+        if row_index == -1:  # the header
+            return str(self.ordered_columns[column_index].label) if column_index >= 0 else ""
+        row_key = self._row_locations.get_key(row_index)
+        if column_index == -1:  # a row label
+            return str(self.rows[row_key].label or "")
+        return str(self._data[row_key][self.ordered_columns[column_index].key])
+
+    def notify_style_update(self) -> None:
+        self._rendered_cells.clear()  # a theme changed how they look
+        self._rendered_rows.clear()
+        super().notify_style_update()
 
     async def _on_key(self, event: events.Key) -> None:
         if event.character is not None and event.character.isdigit():
@@ -239,12 +325,14 @@ class SaleScreen(ShellScreen):
         self.shop = Shop(identity.shop_name, identity.currency, self.app.profile.terminal_id)
         self.cart = Cart(self.shop.decimals, discount_limit(self.app.profile, identity.role))
         self.matches: list[Product] = []
+        self._burst_search: Timer | None = None
+        self._rows: list[tuple[str, ...]] = []  # the cart table's cells as shown, to change only what changes
 
     def compose_body(self) -> ComposeResult:
         yield ScanInput(placeholder="Scan a barcode, or type a name or SKU", id="scan", max_length=200)
         yield OptionList(id="matches")
         yield Static(id="sale-message")
-        yield CartTable(id="cart", cursor_type="row", zebra_stripes=True)
+        yield CartTable(id="cart")
         with Horizontal(id="totals"):
             yield Static(id="totals-detail")
             yield Static(id="totals-total")
@@ -274,7 +362,19 @@ class SaleScreen(ShellScreen):
         if not text:
             self._show_matches([])
             return
+        if self.query_one("#scan", ScanInput).may_be_scanning():
+            # A scanner's digits all come within the burst window and its Enter adds the code: searching every
+            # prefix would only load the catalogue and the screen. Search once the window has passed (a person).
+            if self._burst_search is None:
+                self._burst_search = self.set_timer(SCAN_BURST_SECONDS, self._search_after_burst)
+            return
         self._search(text)
+
+    def _search_after_burst(self) -> None:
+        self._burst_search = None
+        text = clean_text(self.query_one("#scan", ScanInput).value)
+        if text:
+            self._search(text)
 
     @background("sale-search", "Searching the catalogue")
     def _search(self, text: str) -> None:
@@ -292,6 +392,8 @@ class SaleScreen(ShellScreen):
             self._show_matches(message.products)
 
     def _show_matches(self, products: list[Product]) -> None:
+        if not products and not self.matches:
+            return  # none shown already (every add clears them)
         self.matches = products
         options = self.query_one("#matches", OptionList)
         options.clear_options()
@@ -391,35 +493,54 @@ class SaleScreen(ShellScreen):
     # --- the cart -------------------------------------------------------------------------------------------
 
     def _show_cart(self, select: int | None = None) -> None:
+        """Show the cart's lines and totals, changing only the cells and rows that differ from what is shown (a
+        scan adds one row or changes one line's cells; refilling the table would render every row again)."""
         table = self.query_one(CartTable)
         keep = table.cursor_row if select is None else select
         name_width = max(16, table.size.width - NUMBER_COLUMNS) if table.size.width else 30
-        table.columns["name"].width = name_width  # type: ignore[index]
-        table.clear()
-        amount = self._amount
-        for n, priced in enumerate(self.cart.totals.lines):
-            line = priced.line
-            name = line.name if len(line.name) <= name_width else line.name[: name_width - 1] + "…"
-            discount = "" if not priced.discount else amount(-priced.discount)
-            table.add_row(
-                Text(printable(name)),  # not a str: a DataTable reads a str cell as markup
-                f"{line.quantity:>5}",
-                amount(line.unit_price).rjust(9),
-                discount.rjust(8),
-                amount(priced.amount).rjust(10),
-                key=str(n),
-            )
-        if self.cart.lines:
-            table.move_cursor(row=min(max(keep, 0), len(self.cart.lines) - 1))
+        if table.columns["name"].width != name_width:  # type: ignore[index]
+            table.columns["name"].width = name_width  # type: ignore[index]
+            table.clear()  # every name is cut anew
+            self._rows = []
+        rows = [self._cells(priced, name_width) for priced in self.cart.totals.lines]
+        for n, cells in enumerate(rows):
+            if n >= len(self._rows):
+                table.add_row(*map(_cell, table.columns, cells), key=str(n))
+            elif cells != self._rows[n]:
+                for column, shown, cell in zip(table.columns, self._rows[n], cells, strict=True):
+                    if shown != cell:
+                        table.update_cell(str(n), column, _cell(column, cell))
+        for n in range(len(self._rows) - 1, len(rows) - 1, -1):
+            table.remove_row(str(n))
+        self._rows = rows
+        if rows:
+            table.move_cursor(row=min(max(keep, 0), len(rows) - 1))
         totals = self.cart.totals
+        amount = self._amount
         parts = [items(totals.items)]
         if self.cart.order_discount is not None:
             parts.append(f"order disc. {self.cart.order_discount.label(self.shop.decimals)}")
         if totals.discounts:
             parts.append(f"saved {amount(totals.discounts)}")
         parts += [f"subtotal {amount(totals.subtotal)}", f"tax {amount(totals.tax)}"]
-        self.query_one("#totals-detail", Static).update(Content("  ·  ".join(parts)))
-        self.query_one("#totals-total", Static).update(Content(f"TOTAL {self.shop.currency} {amount(totals.total)}"))
+        # The detail's width is the rest of the line: only the total's own width can change the layout.
+        self.query_one("#totals-detail", Static).update(Content("  ·  ".join(parts)), layout=False)
+        total = self.query_one("#totals-total", Static)
+        text = Content(f"TOTAL {self.shop.currency} {amount(totals.total)}")
+        shown = total.content
+        total.update(text, layout=not isinstance(shown, Content) or shown.cell_length != text.cell_length)
+
+    def _cells(self, priced: PricedLine, name_width: int) -> tuple[str, ...]:
+        line = priced.line
+        name = line.name if len(line.name) <= name_width else line.name[: name_width - 1] + "…"
+        discount = "" if not priced.discount else self._amount(-priced.discount)
+        return (
+            printable(name),
+            f"{line.quantity:>5}",
+            self._amount(line.unit_price).rjust(9),
+            discount.rjust(8),
+            self._amount(priced.amount).rjust(10),
+        )
 
     def _amount(self, minor: int) -> str:
         return money.format_amount(minor, self.shop.decimals)
@@ -637,5 +758,11 @@ class SaleScreen(ShellScreen):
 
     def _say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#sale-message", Static)
-        message.update(Content(printable(text)))  # messages name products and carts from the cache
+        # Messages name products and carts from the cache; the line's height is fixed: no layout to redo.
+        message.update(Content(printable(text)), layout=False)
         message.set_class(error, "-error")
+
+
+def _cell(column: ColumnKey, text: str) -> Text | str:
+    """A cart cell; the name as Text, not a str: a DataTable reads a str cell as markup (names come from the cache)."""
+    return Text(text) if column == "name" else text

@@ -10,8 +10,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from console.sync_view import skew_badge
-
 if TYPE_CHECKING:
     from console.app import ShopConsoleApp
     from offline_cache.engine import SyncStatus
@@ -64,6 +62,10 @@ class StatusBar(Horizontal):
         """Only when the device clock is over 2 minutes off the server's: its times go on offline orders."""
         self._skew.display = status is not None and status.skew_warning
         if status is not None and status.skew_warning:
+            # Here, not at the top: the login screen imports this module, and sync_view loads the offline cache's
+            # models and writes (start-up speed).
+            from console.sync_view import skew_badge
+
             self._skew.update(skew_badge(status.state.clock_skew_seconds))
 
     def _tick(self) -> None:

@@ -22,6 +22,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
+from common import money
 from console import headless
 from console.app import ShopConsoleApp, create_app
 from console.config import Profile
@@ -130,7 +131,23 @@ async def scan(pilot: Pilot, code: str) -> None:
 
 
 def cart_rows(screen: SaleScreen) -> list[tuple[str, int]]:
+    """The cart's lines; `shown` checks the cart table shows the same."""
+    assert shown(screen)
     return [(line.sku, line.quantity) for line in screen.cart.lines]
+
+
+def shown(screen: SaleScreen) -> bool:
+    """Does the cart table show each line's quantity, discount and amount (it changes only the rows that change)?"""
+    table = screen.query_one(CartTable)
+    rows = [table.get_row_at(n) for n in range(table.row_count)]
+
+    def amount(minor: int) -> str:
+        return money.format_amount(minor, screen.shop.decimals)
+
+    return [(str(row[1]).strip(), str(row[3]).strip(), str(row[4]).strip()) for row in rows] == [
+        (str(p.line.quantity), amount(-p.discount) if p.discount else "", amount(p.amount))
+        for p in screen.cart.totals.lines
+    ]
 
 
 def message(screen: SaleScreen) -> str:
@@ -215,6 +232,10 @@ async def test_a_scanned_burst_adds_at_once_and_an_unknown_code_keeps_the_cart(t
         await pilot.press("1", "0", "0", "0", "0", "enter")
         await settle(pilot)
         assert "from 1 to 9,999" in message(screen) and cart_rows(screen)[0] == ("GRC-000001", 5)
+        await scan(pilot, PRODUCTS["GRC-000002"]["barcode"])
+        await pilot.press("up", "delete")  # a line in the middle: the one after it moves up
+        await settle(pilot)
+        assert cart_rows(screen) == [("GRC-000001", 5), ("GRC-000002", 1)]
     assert outbox(till.profile) == []  # nothing is queued until the sale completes
 
 
