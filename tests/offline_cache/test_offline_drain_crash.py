@@ -3,8 +3,8 @@ moments while it sends a 1,000-op queue to the real shop-api, and restarted unti
 kill nothing in the store is torn; at the end the server has each sale exactly once and the stock the ops add up
 to, and locally every op is done.
 
-Twenty seeded trials, one test each, so that xdist spreads them over its workers (each worker has its own stack).
-The fault suite's kill schedule (tests/faults/test_kill_sync_moments.py) runs the same child at 50 set moments.
+Eight seeded trials, one test each, so that xdist spreads them over its workers (each worker has its own stack).
+The fault suite's kill schedule (tests/faults/test_kill_sync_moments.py) runs the same child at 50 more moments.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from backend.devstack import StackInfo
 from offline_cache.engine import SyncEngine
 from offline_cache.store import Store
 
-TRIALS = 20
+TRIALS = 8
 OPS = 1000
 KILLS = (2, 4)  # per trial, then one run to the end: a trial always finishes
 # Where to kill, whatever the server's speed: once the run has had N ops answered (N random), after a random delay
