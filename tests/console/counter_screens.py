@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -45,6 +46,16 @@ def proxy_fixture(stack: StackInfo) -> Iterator[FaultProxy]:
     """`proxy`: a fault proxy in front of the suite's shop-api (import proxy_fixture into a test module to use it)."""
     with FaultProxy(stack.api_url) as running:
         yield running
+
+
+@pytest.fixture(name="utc")
+def utc_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`utc`: the terminal's zone is UTC wherever the tests run (receipts, reports and pictures show local time)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def till(stack: StackInfo, api_url: str | None = None) -> Profile:

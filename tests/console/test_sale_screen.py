@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from screens.login import LoginScreen
 from screens.receipt import ReceiptScreen
 from screens.sale import CartTable, SaleScreen, ScanInput
 from tests.console.conftest import FROZEN_NOW, frozen_clock, home, settle, sign_in, stack_profile, until, user
+from tests.console.counter_screens import utc_fixture  # noqa: F401 (the utc fixture)
 from tests.offline_cache.offline_stack import FaultProxy
 from tests.offline_cache.offline_support import load
 
@@ -462,16 +462,6 @@ def test_picture_checkout(snap_compare: SnapCompare, picture_till: Till, size: t
         await pilot.press("f10", "k", *"10", "enter", "c", *"20", "enter")
 
     assert picture(snap_compare, picture_till, size, steps)
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Receipts show local time: the pictures' is UTC wherever they run."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def completed_sale(tmp_path: Path, offline: bool) -> Completed:

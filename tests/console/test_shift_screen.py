@@ -6,8 +6,7 @@ seeded cache at a frozen time; look at a changed SVG before accepting it."""
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -31,6 +30,7 @@ from tests.console.counter_screens import (
     SNAPSHOT_TERMINAL,
     app_for,
     picture_ready,
+    proxy_fixture,  # noqa: F401 (the proxy fixture)
     seeded_sign_in,
     server,
     signed_in,
@@ -38,27 +38,12 @@ from tests.console.counter_screens import (
     sync,
     text,
     till,
+    utc_fixture,  # noqa: F401 (the utc fixture)
 )
 from tests.offline_cache.offline_stack import FaultProxy
 
 SnapCompare = Callable[..., bool]
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-
-
-@pytest.fixture
-def proxy(stack: StackInfo) -> Iterator[FaultProxy]:
-    with FaultProxy(stack.api_url) as running:
-        yield running
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Reports show local time: the pictures' is UTC wherever they run."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 async def shift_open(pilot: Pilot) -> ShiftScreen:

@@ -5,8 +5,7 @@ seeded day and offline on the seeded cache's morning; look at a changed SVG befo
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -24,32 +23,19 @@ from tests.console.counter_screens import (
     app_for,
     cut,
     picture_ready,
+    proxy_fixture,  # noqa: F401 (the proxy fixture)
     seeded_sign_in,
     signed_in_offline,
     snapshot_profile,
     text,
+    utc_fixture,  # noqa: F401 (the utc fixture)
 )
 from tests.console.today_support import DAY, seed_cache, seed_day, till_profile
 from tests.offline_cache.offline_stack import FaultProxy
 
 SnapCompare = Callable[..., bool]
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-
-
-@pytest.fixture
-def proxy(stack: StackInfo) -> Iterator[FaultProxy]:
-    with FaultProxy(stack.api_url) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The shop's zone is the terminal's: UTC here, wherever the tests run."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # the shop's zone is the terminal's
 
 
 def shown(screen: TodayScreen) -> bool:
