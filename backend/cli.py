@@ -8,6 +8,7 @@ Logs are JSON lines to --log-file, else stderr.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -31,6 +32,8 @@ from common import jsonlog
 log = logging.getLogger(__name__)
 
 ENV_PREFIX = "SHOP_API_"
+# Allocations minus deallocations of containers before a young-generation collection (Python's default: 700).
+_GC_GEN0_THRESHOLD = 20_000
 
 # option -> (settings field, help)
 _OPTIONS = {
@@ -97,9 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = ApiServer(create_app(settings), sock, on_ready=announce)
     if settings.exit_on_stdin_eof:
         threading.Thread(target=_stop_at_stdin_eof, args=(server,), name="stdin-eof", daemon=True).start()
+    _tune_gc()
     server.serve_forever()
     log.info("stopped")
     return 0
+
+
+def _tune_gc() -> None:
+    """The modules and app loaded so far never become garbage: the cycle collector stops scanning them, and runs
+    less often, since a request allocates thousands of short-lived containers (a push of 200 sales, far more)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(_GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _describe(error: ValidationError) -> str:

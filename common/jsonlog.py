@@ -7,6 +7,7 @@ Pass fields with ``logger.info("msg", extra={"fields": {...}})``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -34,12 +35,16 @@ _RESERVED = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", 
 
 # What each pattern above cannot match without: a linear scan for it first spares most text the patterns
 # themselves (_KEY_VALUE backtracks at every position, some 50 µs for a bare UUID, and every logged write has many).
-_MAY_HOLD_SECRET = re.compile(r"eyJ|bearer|password|secret|token", re.I)
+# It scans the casefolded text, case-sensitively: a third of the time of re.I, and casefold() maps every letter
+# that re.I lets match these ASCII ones (the long s, the Kelvin sign) to it.
+_MAY_HOLD_SECRET = re.compile(r"eyj|bearer|password|secret|token")
+# One encoder for every line (json.dumps with options builds a new one per call).
+_ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 
 
 def redact_text(text: str) -> str:
     """Mask JWTs, bearer credentials and `password=…`-style pairs in free text."""
-    if not _MAY_HOLD_SECRET.search(text):
+    if not _MAY_HOLD_SECRET.search(text.casefold()):
         return text
     text = _JWT.sub(REDACTED, text)
     text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
@@ -48,17 +53,23 @@ def redact_text(text: str) -> str:
 
 def redact(value: Any, key: str = "") -> Any:
     """Redact a value for logging: secret-named keys are masked whole, text is scanned, containers recursed."""
-    if key and _SECRET_KEY.search(key) and value not in (None, "", [], {}):
+    if key and _is_secret_key(key) and value not in (None, "", [], {}):
         return REDACTED
     if isinstance(value, str):
         return redact_text(value)
+    if value is None or isinstance(value, bool | int | float):  # before Mapping: an ABC's check is slow
+        return value
     if isinstance(value, Mapping):
         return {str(k): redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [redact(v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
     return redact_text(str(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_secret_key(key: str) -> bool:
+    """Whether a key names a secret; cached, as the same few field names come in every record."""
+    return _SECRET_KEY.search(key) is not None
 
 
 class JsonLinesFormatter(logging.Formatter):
@@ -87,7 +98,7 @@ class JsonLinesFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(redact(entry), default=str, ensure_ascii=False)
+        return _ENCODER.encode(redact(entry))
 
 
 def configure(

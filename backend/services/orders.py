@@ -24,7 +24,7 @@ from backend.db.types import utcnow
 from backend.db.upsert import dialect_insert
 from backend.problems import FieldError, Problem
 from backend.schemas.inventory import DEFAULT_LOCATION
-from backend.schemas.orders import Cashier, Order, OrderCreate, OrderLine, OrderPage, RefundSummary, Tender
+from backend.schemas.orders import Order, OrderCreate, OrderLine, OrderPage, RefundSummary
 from backend.services import changes, shifts
 from backend.services.fingerprint import fingerprint
 from backend.services.inventory import Move, move_stock_in_turn, movement_rows, stock_keys
@@ -304,26 +304,28 @@ def _order_body(
     refunded: Sequence[Mapping[str, Any]],
 ) -> Order:
     """The contract's Order from stored rows (or the rows just written)."""
-    return Order(
-        id=str(head["id"]),
-        terminal_id=head["terminal_id"],
-        receipt_no=head["receipt_no"],
-        created_at=head["created_at"],
-        received_at=head["received_at"],
-        cashier=Cashier(sub=head["cashier_sub"], username=head["cashier_username"]),
-        lines=[
-            OrderLine(**{**{name: row[name] for name in OrderLine.model_fields}, "product_id": str(row["product_id"])})
-            for row in lines
-        ],
-        tenders=[Tender(method=row["method"], amount=row["amount"]) for row in tenders],
-        subtotal=head["subtotal"],
-        tax=head["tax"],
-        total=head["total"],
-        tendered=head["tendered"],
-        change=head["change"],
-        flags=head["flags"],
-        refunds=[
-            RefundSummary(**{**{name: row[name] for name in RefundSummary.model_fields}, "id": str(row["id"])})
-            for row in refunded
-        ],
+    # One validation of the whole order: a nested model built apiece is a validation each (a push makes hundreds).
+    return Order.model_validate(
+        {
+            "id": str(head["id"]),
+            "terminal_id": head["terminal_id"],
+            "receipt_no": head["receipt_no"],
+            "created_at": head["created_at"],
+            "received_at": head["received_at"],
+            "cashier": {"sub": head["cashier_sub"], "username": head["cashier_username"]},
+            "lines": [
+                {**{name: row[name] for name in OrderLine.model_fields}, "product_id": str(row["product_id"])}
+                for row in lines
+            ],
+            "tenders": [{"method": row["method"], "amount": row["amount"]} for row in tenders],
+            "subtotal": head["subtotal"],
+            "tax": head["tax"],
+            "total": head["total"],
+            "tendered": head["tendered"],
+            "change": head["change"],
+            "flags": head["flags"],
+            "refunds": [
+                {**{name: row[name] for name in RefundSummary.model_fields}, "id": str(row["id"])} for row in refunded
+            ],
+        }
     )
