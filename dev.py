@@ -56,8 +56,7 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         args = [str(VENV_BIN / "shop-console"), "demo", *rest]
     else:
-        # worksteal: a few tests run for a minute (kill trials, soak); an idle worker takes queued ones off the other.
-        args = [str(VENV_BIN / "pytest"), "-n", "auto", "--dist", "worksteal", *rest]
+        args = [str(VENV_BIN / "pytest"), "-n", "auto", *rest]
     os.chdir(ROOT)
     os.execv(args[0], args)
 
