@@ -17,10 +17,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from console.ops.audit import AuditLog, AuditRecord
 from screens.base import ShellScreen, background
+from screens.data_table import DataTable
 
 # Fixed widths where a styled cell would not size its column; None: as wide as the widest value.
 COLUMNS = (("When (UTC)", 11), ("User", None), ("Action", None), ("Outcome", 10), ("Where", None))

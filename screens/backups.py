@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from common.display import printable
 from console.ops.audit import Actor, AuditLog
@@ -36,6 +36,7 @@ from console.ops.snapshot_action import SnapshotOutcome, SnapshotPreview, previe
 from console.ops.write_mode import ACTION_ROLE, refusal
 from screens.action_dialog import ActionDialog
 from screens.base import background
+from screens.data_table import DataTable
 from screens.refreshing import RefreshingScreen, verify_wait
 
 AUTO_REFRESH_SECONDS = 300.0

@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from common import money
 from console.counter import receipts
@@ -30,6 +30,7 @@ from console.counter.entry import Rejected
 from console.counter.receipts import PrintFailed, Shop
 from offline_cache.models import LocalOrder
 from screens.base import ConsoleScreen, background
+from screens.data_table import DataTable
 
 
 @dataclass(frozen=True)

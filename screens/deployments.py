@@ -25,7 +25,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from common.display import printable
 from console.ops.audit import Actor, AuditLog
@@ -38,6 +38,7 @@ from console.ops.runbooks.registry import ACTIONS
 from console.ops.write_mode import ACTION_ROLE, refusal
 from screens.action_dialog import ActionDialog
 from screens.base import background
+from screens.data_table import DataTable
 from screens.refreshing import RefreshingScreen, verify_wait
 
 AUTO_REFRESH_SECONDS = 60.0

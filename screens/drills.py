@@ -22,13 +22,14 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
 
 from console.ops.audit import Actor, AuditLog
 from console.ops.checks import Verdict, format_duration, format_time
 from console.ops.drills import ChecklistRow, ScheduledDrill, checklist, record_drill
 from console.ops.write_mode import ACTION_ROLE
 from screens.base import ShellScreen, background
+from screens.data_table import DataTable
 from screens.deployments import theme_text
 
 VERDICT_COLOR = {Verdict.OK: "success", Verdict.WARN: "warning", Verdict.FAIL: "error"}

@@ -7,7 +7,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
+
+from screens.data_table import DataTable
 
 KeyRow = tuple[str, str, str]  # key as shown, what it does, binding id
 

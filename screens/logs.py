@@ -26,7 +26,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from common.display import printable
 from console import paths
@@ -49,6 +49,7 @@ from console.ops.logs import (
     run_saved_query,
 )
 from screens.base import ShellScreen, background
+from screens.data_table import DataTable
 from screens.deployments import theme_text
 
 MAX_LINES = 1000  # the tail keeps the newest lines

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from console.ops.audit import Actor, AuditLog
 from console.ops.aws import AwsClients
@@ -29,6 +29,7 @@ from console.ops.runbooks.engine import RunbookRun
 from console.ops.runbooks.loader import load_all
 from console.ops.runbooks.model import CHECK_STEPS, Runbook
 from screens.base import ShellScreen, background
+from screens.data_table import DataTable
 from screens.deployments import theme_text
 from screens.runbooks import RunbookScreen
 

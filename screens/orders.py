@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from common.display import printable
 from common.money import format_amount
@@ -26,6 +26,7 @@ from console.counter.orders_view import STATES, OrdersPage, OrdersView, parse_da
 from console.counter.receipts import PrintFailed, print_receipt
 from offline_cache.models import LocalOrder
 from screens.base import ConsoleScreen, ShellScreen, background
+from screens.data_table import DataTable
 from screens.products import PagedTable, cell, is_manager, right, shop_decimals, when
 
 STATE_STYLES = {"pending": "$warning", "syncing": "$warning", "failed": "$error bold", "discarded": "$text-muted"}

@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from common.display import printable
@@ -34,6 +34,7 @@ from offline_cache.clock import from_text
 from offline_cache.models import Product, StockLevel
 from offline_cache.store import Store
 from screens.base import ConsoleScreen, ShellScreen, background
+from screens.data_table import DataTable
 
 MANAGER = "manager"
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the list follows the search box

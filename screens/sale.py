@@ -29,7 +29,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 from textual.widgets.option_list import Option
 
@@ -43,6 +43,7 @@ from offline_cache.db import StorageError
 from offline_cache.models import ParkedCart, Product
 from screens.base import ShellScreen, background
 from screens.checkout import CheckoutScreen, Completed
+from screens.data_table import DataTable
 from screens.receipt import ReceiptScreen
 
 SCAN_BURST_SECONDS = 0.05  # a scanner types its digits faster than any person can

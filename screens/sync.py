@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import ProgressBar, Static, TabbedContent, TabPane
 
 from console import sync_view
 from console.sync_view import ConflictView, DeadLetter, Describer, Overview, QueuePage
@@ -35,6 +35,7 @@ from offline_cache.outbox import OutboxError
 from offline_cache.store import Store
 from offline_cache.writes import InvalidWrite
 from screens.base import ShellScreen, background
+from screens.data_table import DataTable
 from screens.sync_dialogs import DiscardDialog, EditRetryDialog, ExportDialog
 
 RELOAD_SECONDS = 1.0  # the tables follow the engine's status at most this often

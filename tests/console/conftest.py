@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from backend.devstack import StackInfo as BackendStackInfo
 from console import logs
@@ -84,7 +84,14 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
+    await until(pilot, lambda: all(measured(table) for table in pilot.app.screen.query(DataTable)))
     await pilot.pause()
+
+
+def measured(table: DataTable[Any]) -> bool:
+    """A table has sized its columns to the rows last added: it does so when its queue is next idle, which a
+    loaded machine may not reach within one pause (a snapshot then has narrow columns)."""
+    return not table._require_update_dimensions and not table._updated_cells
 
 
 async def until(pilot: Pilot, condition: Callable[[], bool], seconds: float = 10.0) -> None:
