@@ -152,6 +152,7 @@ class ShopConsoleApp(App[None]):
         self._session_lock = threading.Lock()
         self._keys = dict(keys or {})
         self._refresh_timer: Timer | None = None
+        self._health_timer: Timer | None = None
         self._told_network_back = False
         self._sync: BackgroundSync | None = None
         self._sync_online: bool | None = None  # the engine's probe, fresher than the health check
@@ -168,7 +169,7 @@ class ShopConsoleApp(App[None]):
         self.push_screen(LoginScreen())
         # After the first frame: the keyring probe and the health check's threads would slow its painting.
         self.call_after_refresh(self._prepare_session)
-        self.call_after_refresh(self._check_health)
+        self.call_after_refresh(self.check_health)
 
     def on_unmount(self) -> None:
         sync = self._stop_sync()
@@ -378,6 +379,13 @@ class ShopConsoleApp(App[None]):
 
     # --- API reachability -----------------------------------------------------------------------------------
 
+    def check_health(self) -> None:
+        """Ask shop-api now (at start, or when a sign-in could not reach it), and again a while after each answer."""
+        if self._health_timer is not None:
+            self._health_timer.stop()
+            self._health_timer = None
+        self._check_health()
+
     @background("health", "Checking the API")
     def _check_health(self) -> None:
         try:
@@ -402,7 +410,9 @@ class ShopConsoleApp(App[None]):
                 timeout=10,
             )
         # Re-armed after each answer, never on a fixed interval, so a slow API never stacks up checks.
-        self.set_timer(HEALTH_POLL_SECONDS, self._check_health)
+        if self._health_timer is not None:
+            self._health_timer.stop()  # an answer to a check asked for early
+        self._health_timer = self.set_timer(HEALTH_POLL_SECONDS, self._check_health)
 
     def _update_online(self) -> None:
         reachable = bool(self.api_status.reachable)

@@ -12,9 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from console.demo import DemoUser
+from screens.data_table import DataTable
 from screens.sign_in import Masthead, SignInStep
 
 if TYPE_CHECKING:
@@ -110,6 +111,8 @@ class LoginScreen(SignInStep):
 
     def refused(self, message: SignInStep.Refused) -> None:
         self.offline_offered = message.offline_possible
+        if message.offline_possible:  # the network failed it: the API line above should say so now
+            self.app.check_health()
         if not message.offline_possible:  # keep it for an offline unlock; otherwise type it again
             self.query_one("#password", Input).clear()
             self.query_one("#password" if self._username else "#username", Input).focus()

@@ -252,9 +252,9 @@ async def seeded_sign_in(pilot: Pilot, stack: StackInfo, proxy: FaultProxy, user
         await settle(pilot)
         seed(profile)
         cut(proxy)
-        await until(pilot, lambda: app.api_status.reachable is False, 15)  # the next health check has seen it
         await sign_in(pilot, username, user(stack, username).password)
         await until(pilot, lambda: bool(app.screen.query_one("#unlock").display))
+        await until(pilot, lambda: app.api_status.reachable is False)  # the refusal asked the API's health again
         await pilot.press("f2")
     else:
         seed(profile)

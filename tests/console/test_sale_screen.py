@@ -103,9 +103,9 @@ async def signed_in(pilot: Pilot, till: Till, offline: bool = False) -> None:
         till.proxy.faults[route].extend(["cut"] * 10_000)  # shop-api is gone (Cognito still answers)
     app = pilot.app
     assert isinstance(app, ShopConsoleApp)
-    await until(pilot, lambda: app.api_status.reachable is False, 15)  # the app's next health check sees it
     await sign_in(pilot, CASHIER, password)
     await until(pilot, lambda: bool(pilot.app.screen.query_one("#unlock").display))
+    await until(pilot, lambda: app.api_status.reachable is False)  # the refusal asked the API's health again
     await pilot.press("f2")
     await until(pilot, lambda: app.signed_in is not None)
     await settle(pilot)
