@@ -15,12 +15,14 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+from subprocess import DEVNULL
 
 ROOT = Path(__file__).resolve().parent
 UV_VERSION = "0.13.8"
 TOOLS = ROOT / ".tools"
 UV = TOOLS / "bin" / "uv"
 VENV_BIN = ROOT / ".venv" / "bin"
+PACKAGES = ("common", "offline_cache", "console", "screens", "backend", "bench", "tests")
 
 
 def _ensure_uv() -> None:
@@ -37,10 +39,15 @@ def _ensure_uv() -> None:
 
 def _sync() -> None:
     _ensure_uv()
+    # Bytecode compiled once here: with PYTHONDONTWRITEBYTECODE set (as on this machine kind) every process of
+    # a run (test workers, servers, the CLI's children) would otherwise compile each module it imports again.
     subprocess.run(
-        [UV, "sync", "--locked", "--extra", "test", "--python", sys.executable, "--quiet"],
+        [UV, "sync", "--locked", "--extra", "test", "--python", sys.executable, "--quiet", "--compile-bytecode"],
         cwd=ROOT,
         check=True,
+    )
+    subprocess.run(
+        [VENV_BIN / "python", "-m", "compileall", "-q", "-j", "0", *PACKAGES], cwd=ROOT, check=True, stdout=DEVNULL
     )
 
 
