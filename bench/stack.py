@@ -163,6 +163,16 @@ def load_catalogue(database_url: str, catalogue: Sequence[dict[str, Any]], on_ha
         engine.dispose()
 
 
+def analyse(database_url: str) -> None:
+    """Refresh PostgreSQL's statistics, as autovacuum does on Aurora as tables grow: this machine kind runs
+    PostgreSQL with autovacuum off, and a plan cached while a table was empty (the foreign-key checks' by shop and
+    id) then walks the shop's orders at every insert. SQLite plans without statistics."""
+    if not database_url.startswith("postgresql"):
+        return
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 def count_rows(database_url: str, query: sa.Select) -> int:
     engine = create_engine(database_url)
     try:

@@ -32,7 +32,17 @@ import sqlalchemy as sa
 from backend.db.tables import orders
 from bench.data import catalogue, size_suffix
 from bench.harness import Figure, median, p99, process_cpu_seconds, run_child
-from bench.stack import CASHIER, MANAGER, BenchCognito, ShopApi, count_rows, load_catalogue, postgres_answers, shop_api
+from bench.stack import (
+    CASHIER,
+    MANAGER,
+    BenchCognito,
+    ShopApi,
+    analyse,
+    count_rows,
+    load_catalogue,
+    postgres_answers,
+    shop_api,
+)
 from offline_cache.engine import MAX_BATCH, SyncEngine, SyncReport
 from offline_cache.http_transport import HttpSyncTransport
 from offline_cache.models import SaleLine, Tender
@@ -130,7 +140,10 @@ def drain_figures(cognito: BenchCognito, database: str, ops: int, *, concurrent:
     suffix = "" if ops == 10_000 else f"_{ops // 1000}k"
     with shop_api(cognito, database) as api, _noop_api() as noop_url:
         load_catalogue(api.database_url, products, on_hand=1_000_000)
-        runs = [_drain_once(api, noop_url, token, products, ops, f"DRAIN{run}") for run in range(RUNS)]
+        runs = []
+        for run in range(RUNS):
+            analyse(api.database_url)  # what the runs before added, as autovacuum would have by now
+            runs.append(_drain_once(api, noop_url, token, products, ops, f"DRAIN{run}"))
         rates, floors, server_cpu, client_cpu = ([run[n] for run in runs] for n in range(4))
         note = (
             f"{ops} queued sales through SyncEngine + HttpSyncTransport, {MAX_BATCH} per push, incl. the pull "
