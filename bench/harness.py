@@ -98,9 +98,15 @@ def p99(samples: Sequence[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
-def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, int, str, float]:
-    """Run a process to its end: (wall seconds, peak RSS in KiB, stdout, CPU seconds). RSS and CPU come from
-    wait4's rusage."""
+def peak_rss_kib() -> int:
+    """This process's peak RSS (VmHWM). Not getrusage's ru_maxrss: Linux carries that across exec, so a child
+    started from a big parent reports the parent's size."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+
+
+def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, str, float]:
+    """Run a process to its end: (wall seconds, stdout, CPU seconds). CPU comes from wait4's rusage."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
@@ -114,7 +120,7 @@ def run_child(command: Sequence[str], env: dict[str, str] | None = None) -> tupl
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{command[:3]} failed ({process.returncode}): {stderr[-2000:]}")
-    return wall, usage.ru_maxrss, stdout, usage.ru_utime + usage.ru_stime
+    return wall, stdout, usage.ru_utime + usage.ru_stime
 
 
 def process_cpu_seconds(pid: int) -> float:

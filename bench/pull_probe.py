@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
-from pathlib import Path
 
+from bench.harness import peak_rss_kib
 from offline_cache.engine import SyncEngine
 from offline_cache.http_transport import HttpSyncTransport
 from offline_cache.store import Store
@@ -24,7 +23,7 @@ def main(api_url: str, cache_path: str) -> int:
         report = SyncEngine(store, transport).run_once()
         seconds = time.perf_counter() - started
         transport.close()
-    peak_kib = int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1))  # type: ignore[union-attr]
+    peak_kib = peak_rss_kib()
     print(
         json.dumps(
             {"seconds": seconds, "pulled": report.pulled, "error": report.error, "peak_rss_mib": peak_kib / 1024}

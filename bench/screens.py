@@ -32,7 +32,7 @@ def figures(count: int) -> Iterator[Figure]:
         on_sale = [product for product in products if product["active"]]  # the catalogue has inactive ones too
         scanned = [product["barcode"] for product in random.Random(1).sample(on_sale, RUNS * SCANS)]
         del products, on_sale  # not held while the probe runs
-        _wall, _rss_kib, out, _cpu = run_child([sys.executable, "-m", "bench.screens_probe", *scanned], env)
+        _wall, out, _cpu = run_child([sys.executable, "-m", "bench.screens_probe", *scanned], env)
     measured = json.loads(out)
     suffix = size_suffix(count)
     yield Figure(f"products_screen_open{suffix}", round(median(measured["open_ms"]), 1), "ms", 300.0)

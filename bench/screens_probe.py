@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from textual import events
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 
+from bench.harness import peak_rss_kib
 from bench.startup_probe import next_frame
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ async def _measure(barcodes: Sequence[str]) -> dict[str, object]:
         app.call_later(app.advance, SignedIn(manager, None, dt.datetime.now(dt.UTC)))
         await pilot.pause(0.5)
         opened, ends = await _products(app, pilot)
-        rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss_kib = peak_rss_kib()
         scans = [await _sale(app, pilot, barcodes[run * SCANS : (run + 1) * SCANS]) for run in range(RUNS)]
     return {"open_ms": opened, "end_ms": ends, "products_rss_kib": rss_kib, "scan_ms": scans}
 

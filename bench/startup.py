@@ -26,7 +26,7 @@ def _first_frame(which: str, env: dict[str, str]) -> tuple[float, float, float]:
     """One run: (seconds from process start to first frame, peak RSS until then in MiB, CPU seconds until then,
     for reading the wall figure on a busy machine)."""
     started = time.time()  # the wall clock, as the child prints it at its first frame
-    _, _, out, _ = run_child([sys.executable, "-m", "bench.startup_probe", which], env=env)
+    _, out, _ = run_child([sys.executable, "-m", "bench.startup_probe", which], env=env)
     first_frame, peak_kib, cpu = out.split()[-3:]
     return float(first_frame) - started, int(peak_kib) / 1024, float(cpu)
 

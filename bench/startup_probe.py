@@ -15,15 +15,15 @@ first frame (the keyring probe, the first health check), which an idle wait woul
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Footer, Header
+
+from bench.harness import peak_rss_kib
 
 _original_run = App.run
 
@@ -38,7 +38,7 @@ async def next_frame(app: App[Any]) -> None:
 def _run_to_first_frame(self: App[Any], *args: Any, **kwargs: Any) -> Any:
     async def first_frame(pilot: Pilot[Any]) -> None:
         await next_frame(pilot.app)
-        peak_kib = re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)  # type: ignore[union-attr]
+        peak_kib = peak_rss_kib()
         print(time.time(), peak_kib, time.process_time(), flush=True)
         pilot.app.exit()
 

@@ -79,7 +79,7 @@ def pull_figures(cognito: BenchCognito, count: int) -> Iterator[Figure]:
         for run in range(RUNS):
             cache = Path(folder) / f"pull-{run}.db"
             server_before = process_cpu_seconds(api.pid)
-            _, _, out, cpu = run_child([sys.executable, "-m", "bench.pull_probe", api.url, str(cache)], env=env)
+            _, out, cpu = run_child([sys.executable, "-m", "bench.pull_probe", api.url, str(cache)], env=env)
             server_cpu.append(process_cpu_seconds(api.pid) - server_before)
             client_cpu.append(cpu)
             answer = json.loads(out)
