@@ -111,9 +111,9 @@ class LoginScreen(SignInStep):
 
     def refused(self, message: SignInStep.Refused) -> None:
         self.offline_offered = message.offline_possible
-        if message.offline_possible:  # the network failed it: the API line above should say so now
+        if message.offline_possible:  # the network failed it: the API line should say so now; the password stays
             self.app.check_health()
-        if not message.offline_possible:  # keep it for an offline unlock; otherwise type it again
+        else:  # type it again
             self.query_one("#password", Input).clear()
             self.query_one("#password" if self._username else "#username", Input).focus()
 
