@@ -12,13 +12,12 @@ import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
-from offline_stack import FaultProxy, Session
+from offline_stack import FaultProxy
 from shop_api_testkit import Cognito
 
 from backend.tokens import LEEWAY_SECONDS
@@ -163,17 +162,6 @@ class Ledger:
 def outbox_statuses(store: Store) -> Counter[str]:
     """How many ops of the till's outbox are in each state, finished ones included."""
     return Counter(op.status for op in store.outbox.list(EVERY_STATUS))
-
-
-def pages(session: Session, path: str, **params: Any) -> Iterator[dict[str, Any]]:
-    """Every item of a cursor-paged list route."""
-    cursor = None
-    while True:
-        page = session.get(path, **params, **({"cursor": cursor} if cursor else {}))
-        yield from page["items"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return
 
 
 class TokenSession:

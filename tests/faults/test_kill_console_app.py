@@ -25,9 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fault_testkit import pages
 from offline_kills import ROOT, assert_nothing_torn
-from offline_stack import Session
+from offline_stack import Session, pages
 
 from backend.devstack import StackInfo
 from console import headless

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fault_testkit import TokenSession, outbox_statuses, pages
+from fault_testkit import TokenSession, outbox_statuses
+from offline_stack import pages
 from offline_support import FakeClock
 from shop_api_testkit import Cognito, ShopApiProcess
 from shop_data_testkit import Api, persona_tokens

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fault_testkit import Ledger, SeededFaultProxy, outbox_statuses, pages
-from offline_stack import Session
+from fault_testkit import Ledger, SeededFaultProxy, outbox_statuses
+from offline_stack import Session, pages
 from offline_support import FakeClock
 from test_offline_engine import Till
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from fault_testkit import TokenSession, free_port, outbox_statuses, pages
+from fault_testkit import TokenSession, free_port, outbox_statuses
+from offline_stack import pages
 from offline_support import FakeClock
 from shop_api_testkit import Cognito, ShopApiProcess, start_shop_api
 from shop_data_testkit import Api, persona_tokens

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fault_testkit import outbox_statuses, pages
-from offline_stack import FaultProxy, Session
+from fault_testkit import outbox_statuses
+from offline_stack import FaultProxy, Session, pages
 from offline_support import FakeClock
 from test_offline_engine import Till
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from offline_stack import Session
+from offline_stack import Session, pages
 
 from backend.devstack import StackInfo
 from offline_cache.engine import MAX_BATCH
@@ -178,14 +178,7 @@ def queue_ops(store: Store, products: list[str], rng: random.Random, count: int,
 
 def server_orders(manager: Session, terminal_id: str) -> list[str]:
     """The ids of a terminal's orders on the server, each as often as the server lists it."""
-    found: list[str] = []
-    cursor = None
-    while True:
-        page = manager.get("/v1/orders", terminal_id=terminal_id, limit=500, **({"cursor": cursor} if cursor else {}))
-        found += [order["id"] for order in page["items"]]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return found
+    return [order["id"] for order in pages(manager, "/v1/orders", terminal_id=terminal_id, limit=500)]
 
 
 def server_on_hand(manager: Session, product_id: str) -> int:

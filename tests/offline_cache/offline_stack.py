@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -67,6 +68,17 @@ class Session:
         return HttpSyncTransport(
             url or self.stack.api_url, access_token=lambda: self.access_token, refresh=self.refresh, timeout=10
         )
+
+
+def pages(session: Session, path: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a cursor-paged list route."""
+    cursor = None
+    while True:
+        page = session.get(path, **params, **({"cursor": cursor} if cursor else {}))
+        yield from page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return
 
 
 class FaultProxy:
